@@ -10,7 +10,8 @@ import type { ClaimParams } from '../claims/claim.ts';
 import type { Cell, Plot, Report } from '../report/report.types.ts';
 import { getClaim } from '../claims/registry.ts';
 import { drawParams } from '../runner/drawParams.ts';
-import { claimSeedOf, claimHeader } from '../runner/runClaim.ts';
+import { claimSeedOf, claimHeader, emptyResultFields } from '../runner/runClaim.ts';
+import { judgeTrial } from '../claims/claim.ts';
 import { deriveSeed } from '../core/rng.ts';
 import { InputError } from '../core/errors.ts';
 import { summarizeBernoulli } from '../stats/verdict.ts';
@@ -74,7 +75,7 @@ export async function sweepCommand(o: { claim: string; vary: string[]; trials: s
       if (claim.claimed.kind === 'exact-cells') Object.assign(params, claim.claimed.cells[0]);
       for (const [k, v] of Object.entries(cell)) applyOverride(params, k, v);
       sample = params;
-      if (claim.trial(params as never, seed).pass) passes++;
+      if (judgeTrial(claim, params as never, seed).pass) passes++;
       progress.update(`sweep ${claim.meta.id}`, ++done, grid.length * trials);
     }
     const predicted = claim.claimed.kind === 'exact-cells' ? claim.claimed.predicted(sample) : claim.claimed.p0;
@@ -147,9 +148,10 @@ export async function sweepCommand(o: { claim: string; vary: string[]; trials: s
         counterexamples: [],
         edge: null,
         error: null,
+        ...emptyResultFields(),
       },
     ],
-    summary: { accepted: verdict === 'accept' ? 1 : 0, rejected: verdict === 'reject' ? 1 : 0, inconclusive: 0, asExpected: verdict === 'accept', exitCode: 0 },
+    summary: { accepted: verdict === 'accept' ? 1 : 0, rejected: verdict === 'reject' ? 1 : 0, inconclusive: 0, asExpected: verdict === 'accept', exitCode: 0, mutantsKilled: 0, mutantsTotal: 0, notDiscriminating: [] },
     timing: { startedAt: started.toISOString(), finishedAt: finished.toISOString(), wallSeconds: (finished.getTime() - started.getTime()) / 1000, workers: 1, perClaim: { [claim.meta.id]: (finished.getTime() - started.getTime()) / 1000 } },
   };
 }

@@ -112,6 +112,22 @@ function widthLaw(): ClaimResult {
     counterexamples: [],
     edge: null,
     error: null,
+    prediction: { name: 'example prediction', statement: 'the predicted quantity' },
+    criterion: { name: 'example criterion', statement: 'observation within tolerance of the prediction' },
+    tolerances: [{ name: 'EXAMPLE_TOL', value: 0.001, source: 'derivation', detail: 'example' }],
+    checks: [
+      { name: 'prediction holds', kind: 'evidence', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+      { name: 'a^2 - ||w||^2 conserved', kind: 'regression', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+    ],
+    regressionFailures: 0,
+    mutants: [
+      { id: 'wrong-constant', statement: 'the constant is 2x', rationale: 'plausible misreading', scope: 'trial', killed: true, test: 'SPRT', trials: 12, passes: 3, evidence: 'rejected after 12 trials' },
+      { id: 'independence', statement: 'points independent', rationale: 'ignores coupling', scope: 'cells', killed: true, test: 'exact binomial', trials: 100, passes: 40, evidence: 'pooled p = 1e-9' },
+      { id: 'no-growth', statement: 'no growth with n', rationale: 'negation', scope: 'study', killed: false, test: 'deterministic', trials: 0, passes: 0, evidence: 'survived: slope 0.1' },
+    ],
+    mutationScore: { killed: 2, total: 3 },
+    discriminating: false,
+    measurementErrors: [],
   };
 }
 
@@ -226,6 +242,22 @@ function saddleToSaddle(): ClaimResult {
     counterexamples: [],
     edge: null,
     error: null,
+    prediction: { name: 'example prediction', statement: 'the predicted quantity' },
+    criterion: { name: 'example criterion', statement: 'observation within tolerance of the prediction' },
+    tolerances: [{ name: 'EXAMPLE_TOL', value: 0.001, source: 'derivation', detail: 'example' }],
+    checks: [
+      { name: 'prediction holds', kind: 'evidence', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+      { name: 'a^2 - ||w||^2 conserved', kind: 'regression', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+    ],
+    regressionFailures: 0,
+    mutants: [
+      { id: 'wrong-constant', statement: 'the constant is 2x', rationale: 'plausible misreading', scope: 'trial', killed: true, test: 'SPRT', trials: 12, passes: 3, evidence: 'rejected after 12 trials' },
+      { id: 'independence', statement: 'points independent', rationale: 'ignores coupling', scope: 'cells', killed: true, test: 'exact binomial', trials: 100, passes: 40, evidence: 'pooled p = 1e-9' },
+      { id: 'no-growth', statement: 'no growth with n', rationale: 'negation', scope: 'study', killed: false, test: 'deterministic', trials: 0, passes: 0, evidence: 'survived: slope 0.1' },
+    ],
+    mutationScore: { killed: 2, total: 3 },
+    discriminating: false,
+    measurementErrors: [],
   };
 }
 
@@ -274,6 +306,22 @@ function zeroLossUnbalanced(): ClaimResult {
     ],
     edge: { description: 'fast-check search over unbalanced inits, n <= 4, m <= 3', runs: 100, found: true, shrunk: { n: 2, m: 2, a: [0.8, -0.05], lambda: 0.3 } },
     error: null,
+    prediction: { name: 'example prediction', statement: 'the predicted quantity' },
+    criterion: { name: 'example criterion', statement: 'observation within tolerance of the prediction' },
+    tolerances: [{ name: 'EXAMPLE_TOL', value: 0.001, source: 'derivation', detail: 'example' }],
+    checks: [
+      { name: 'prediction holds', kind: 'evidence', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+      { name: 'a^2 - ||w||^2 conserved', kind: 'regression', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+    ],
+    regressionFailures: 0,
+    mutants: [
+      { id: 'wrong-constant', statement: 'the constant is 2x', rationale: 'plausible misreading', scope: 'trial', killed: true, test: 'SPRT', trials: 12, passes: 3, evidence: 'rejected after 12 trials' },
+      { id: 'independence', statement: 'points independent', rationale: 'ignores coupling', scope: 'cells', killed: true, test: 'exact binomial', trials: 100, passes: 40, evidence: 'pooled p = 1e-9' },
+      { id: 'no-growth', statement: 'no growth with n', rationale: 'negation', scope: 'study', killed: false, test: 'deterministic', trials: 0, passes: 0, evidence: 'survived: slope 0.1' },
+    ],
+    mutationScore: { killed: 2, total: 3 },
+    discriminating: false,
+    measurementErrors: [],
   };
 }
 
@@ -295,7 +343,7 @@ export function sampleReport(): Report {
       command: 'npx flowcheck verify --claims width-law,saddle-to-saddle,zero-loss-unbalanced --seed 12345 --budget ci',
     },
     claims,
-    summary: { accepted: 2, rejected: 1, inconclusive: 0, asExpected: true, exitCode: 0 },
+    summary: { accepted: 2, rejected: 1, inconclusive: 0, asExpected: true, exitCode: 1, mutantsKilled: 6, mutantsTotal: 9, notDiscriminating: ['width-law', 'saddle-to-saddle', 'zero-loss-unbalanced'] },
     timing: {
       startedAt: '2025-06-01T12:00:00.000Z',
       finishedAt: '2025-06-01T12:00:41.500Z',

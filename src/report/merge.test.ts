@@ -1,3 +1,4 @@
+import { summarizeReport } from '../runner/finalize.ts';
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../core/errors.ts';
 import { sampleReport } from './fixtures.test-helpers.ts';
@@ -24,13 +25,7 @@ function shardOf(single: Report, ids: string[], index: number, total: number, fu
       command: `${single.run.command} --shard ${index}/${total}`,
     },
     claims: structuredClone(claims),
-    summary: {
-      accepted: claims.filter((c) => c.verdict === 'accept').length,
-      rejected: claims.filter((c) => c.verdict === 'reject').length,
-      inconclusive: claims.filter((c) => c.verdict === 'inconclusive').length,
-      asExpected,
-      exitCode: asExpected ? 0 : 1,
-    },
+    summary: { ...summarizeReport(claims), asExpected, exitCode: asExpected ? 0 : 1 },
     timing: {
       startedAt: `2025-06-01T12:00:0${index}.000Z`,
       finishedAt: `2025-06-01T12:00:3${index}.000Z`,

@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.ts';
 import type { ClaimResult, Report, Timing } from './report.types.ts';
 import { validateReport } from './validate.ts';
+import { summarizeReport } from '../runner/finalize.ts';
 
 export interface MergeOptions {
   /**
@@ -96,13 +97,7 @@ export function mergeReports(reports: Report[], options: MergeOptions = {}): Rep
     flowcheckVersion: first.flowcheckVersion,
     run: { ...first.run, claims: order, shard: null, command: withoutShardOption(first.run.command) },
     claims,
-    summary: {
-      accepted: claims.filter((c) => c.verdict === 'accept').length,
-      rejected: claims.filter((c) => c.verdict === 'reject').length,
-      inconclusive: claims.filter((c) => c.verdict === 'inconclusive').length,
-      asExpected: shards.every((r) => r.summary.asExpected) && claims.every((c) => c.asExpected),
-      exitCode: Math.max(...shards.map((r) => r.summary.exitCode)),
-    },
+    summary: summarizeReport(claims),
     timing: mergeTiming(shards.map((r) => r.timing)),
   };
 }

@@ -22,6 +22,10 @@ export type Point = [number, number];
  */
 export type BandPoint = [number, number, number];
 /**
+ * Number of regression-check failures (bugs in flowcheck, not findings).
+ */
+export type Count1 = number;
+/**
  * ISO 8601 date-time, e.g. 2025-01-31T12:00:00.000Z.
  */
 export type IsoDateTime = string;
@@ -147,6 +151,30 @@ export interface ClaimResult {
    * Message of a claim that crashed (reported, not thrown); null otherwise.
    */
   error: string | null;
+  prediction: NamedStatement;
+  criterion: NamedStatement1;
+  /**
+   * Every tolerance the criterion uses, with its source.
+   */
+  tolerances: Tolerance[];
+  /**
+   * Every check of the claim, labelled evidence (decides the verdict) or regression (true by construction; a failure is a flowcheck bug).
+   */
+  checks: CheckSummary[];
+  regressionFailures: Count1;
+  /**
+   * Planted false variants of the statement, each judged by the claim's own test on the same trials.
+   */
+  mutants: MutantResult[];
+  mutationScore: MutationScore | null;
+  /**
+   * At least three mutants declared and every one killed at this budget.
+   */
+  discriminating: boolean;
+  /**
+   * Extra measurements that threw (the trials' verdict stands); each with the seed to reproduce it.
+   */
+  measurementErrors: string[];
 }
 /**
  * Confidence interval for a pass probability (Clopper-Pearson).
@@ -172,9 +200,9 @@ export interface Sequential {
   alpha: Probability;
   beta: Probability;
   /**
-   * Log-likelihood ratio when the test stopped.
+   * Log-likelihood ratio when the test stopped; '+Infinity' / '-Infinity' when infinite (a failure under p0 = 1).
    */
-  llr: number;
+  llr: number | ('+Infinity' | '-Infinity');
   lowerBound: number;
   upperBound: number;
   maxTrials: number;
@@ -273,6 +301,70 @@ export interface Edge {
     [k: string]: unknown;
   } | null;
 }
+/**
+ * The theorem's quantitative statement the trials are compared with (a named, replaceable function of src/theory).
+ */
+export interface NamedStatement {
+  name: string;
+  statement: string;
+}
+/**
+ * How an observation is judged against the prediction.
+ */
+export interface NamedStatement1 {
+  name: string;
+  statement: string;
+}
+export interface Tolerance {
+  name: string;
+  value: number;
+  /**
+   * paper: stated by the paper; derivation: derived in the claim file; calibration: measured on a named calibration seed set disjoint from verification seeds; convention: a choice that does not judge trials (e.g. a horizon).
+   */
+  source: 'paper' | 'derivation' | 'calibration' | 'convention';
+  detail: string;
+}
+export interface CheckSummary {
+  name: string;
+  kind: 'evidence' | 'regression';
+  /**
+   * trial: evaluated on every trial; study: once per run on the claim's extra measurements.
+   */
+  scope: 'trial' | 'study';
+  evaluated: Count;
+  failed: Count;
+  detail: string;
+}
+export interface MutantResult {
+  id: string;
+  /**
+   * The false statement planted.
+   */
+  statement: string;
+  /**
+   * Why a referee would name it.
+   */
+  rationale: string;
+  scope: 'trial' | 'cells' | 'study';
+  /**
+   * The claim's own test rejects the mutant's statement.
+   */
+  killed: boolean;
+  /**
+   * The test that judged it, e.g. 'sprt p0=1 p1=0.9 alpha=0.0063'.
+   */
+  test: string;
+  trials: Count;
+  passes: Count;
+  /**
+   * What killed it (first failing trial with seed, p-value, failed check) or why it survived.
+   */
+  evidence: string;
+}
+export interface MutationScore {
+  killed: Count;
+  total: Count;
+}
 export interface Summary {
   accepted: Count;
   rejected: Count;
@@ -282,9 +374,15 @@ export interface Summary {
    */
   asExpected: boolean;
   /**
-   * 0 all verdicts as expected, 1 a claim rejected in its regime, 2 bad input.
+   * 0 every verdict as expected and every claim discriminating, 1 otherwise (a claim rejected in its regime, inconclusive, or not discriminating), 2 bad input.
    */
   exitCode: number;
+  mutantsKilled: Count;
+  mutantsTotal: Count;
+  /**
+   * Ids of claims with a surviving mutant or fewer than three mutants.
+   */
+  notDiscriminating: string[];
 }
 /**
  * All timing-dependent fields live here and only here, so the rest of the report is reproducible from the seed.

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ClaimParams, Observation, TrialOutcome } from '../claims/claim.ts';
+import { judgeTrial } from '../claims/claim.ts';
 import type { Counterexample } from '../report/report.types.ts';
 import { writeFileAtomic } from '../report/atomicWrite.ts';
 import { runInstance, type Instance, type TrajectorySummary } from '../core/instance.ts';
@@ -161,7 +162,7 @@ export function replayCounterexample(file: string): ReplayResult {
     if (!claim.edge) throw new InputError('replayCounterexample', `${file}: claim`, f.claim, 'a claim with an edge');
     outcome = claim.edge.run(f.params as never, f.trialSeed);
   } else {
-    outcome = claim.trial(f.params as never, f.trialSeed);
+    outcome = judgeTrial(claim, f.params as never, f.trialSeed);
   }
   const mismatches: string[] = [];
   const observationMatches = sameJson(outcome.observation, f.observation);

@@ -6,6 +6,7 @@
  */
 import { deriveSeed } from '../core/rng.ts';
 import type { Claim, ClaimParams, TrialOutcome } from '../claims/claim.ts';
+import { judgeTrial } from '../claims/claim.ts';
 import { drawParams } from './drawParams.ts';
 import { getClaim } from '../claims/registry.ts';
 
@@ -28,7 +29,7 @@ export function trialParams(claim: Claim, claimSeed: number, index: number): { s
 
 export function runTrial(claim: Claim, claimSeed: number, index: number): TrialRecord {
   const { seed, params } = trialParams(claim, claimSeed, index);
-  const outcome = claim.trial(params, seed);
+  const outcome = judgeTrial(claim, params, seed);
   // Only failing trials of rate claims are counterexamples worth an explicit instance.
   if (outcome.pass || claim.claimed.kind !== 'rate') delete outcome.instance;
   return { index, seed, params, outcome };

@@ -3,25 +3,22 @@
  *
  * Error control across the K claims of the registry (not just those selected, so a claim's
  * verdict does not depend on which others run with it): each claim's sequential test runs at
- * alpha/K and beta/K (Bonferroni, the first step of Holm: sequential tests give no p-values to
- * step down on), and the exact per-cell and pooled binomial tests of grid claims are
- * Holm-adjusted together across the run (adjustCells). Claim-specific extra checks (extras)
- * are deterministic given the seed but have no error budget of their own; they are listed in
- * the report's Checks table.
+ * alpha/K and beta/K (Bonferroni), and the exact per-cell and pooled binomial tests of a grid
+ * claim are Holm-adjusted within the claim at alpha/K (finalize.ts). Claim-specific extra checks
+ * (extras) are deterministic given the seed but have no error budget of their own; they are
+ * listed in the report's Checks table. Mutants are judged by the same tests at the same rates.
  */
 import type { Budget, Claim } from '../claims/claim.ts';
 import type { ClaimResult, Report } from '../report/report.types.ts';
 import { CLAIMS, getClaim } from '../claims/registry.ts';
-import { holm } from '../stats/holm.ts';
-import { runClaim, claimSeedOf, claimHeader } from './runClaim.ts';
+import { runClaim, claimSeedOf, claimHeader, emptyResultFields } from './runClaim.ts';
+import { buildReport, finalizeClaim, FAMILY_ALPHA, FAMILY_BETA } from './finalize.ts';
 import { createRunner, defaultWorkers, type TrialRunner } from './pool.ts';
 import { InputError } from '../core/errors.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const FAMILY_ALPHA = 0.05;
-export const FAMILY_BETA = 0.05;
-export const VERSION = '0.1.0';
+export { FAMILY_ALPHA, FAMILY_BETA, VERSION, summarizeReport } from './finalize.ts';
 
 export interface VerifyOptions {
   claims?: string[];
@@ -46,44 +43,9 @@ export function selectClaims(ids: string[] | undefined, shard: VerifyOptions['sh
   return chosen.filter((_, k) => k % shard.total === shard.index - 1);
 }
 
-/**
- * Holm over every cell p-value and every pooled p-value of the run's grid claims (one family),
- * at the family alpha split per claim like the sequential tests: a cell agrees when its adjusted
- * p-value >= alpha/K. A grid claim is rejected when some cell or its pooled test disagrees.
- */
+/** Finalises claim results (in place) with the alpha split over the registry's K claims. */
 export function adjustCells(results: ClaimResult[], alphaPerClaim: number): void {
-  // One Holm family: every cell's exact test and every grid claim's pooled test.
-  const refs: { r: ClaimResult; k: number }[] = [];
-  for (const r of results) {
-    if (r.cells.length === 0) continue;
-    r.cells.forEach((_, k) => refs.push({ r, k }));
-    if (r.pValue !== null) refs.push({ r, k: -1 });
-  }
-  if (refs.length === 0) return;
-  const adj = holm(refs.map(({ r, k }) => (k < 0 ? (r.pValue as number) : r.cells[k].pValue)));
-  refs.forEach(({ r, k }, q) => {
-    if (k < 0) {
-      r.adjustedPValue = adj[q];
-      return;
-    }
-    r.cells[k].adjustedPValue = adj[q];
-    r.cells[k].agrees = adj[q] >= alphaPerClaim;
-  });
-  for (const r of results) {
-    if (r.cells.length === 0) continue;
-    const pooledAgrees = r.adjustedPValue === null || r.adjustedPValue >= alphaPerClaim;
-    if (r.error === null) r.verdict = r.cells.every((c) => c.agrees) && pooledAgrees && r.verdict !== 'reject' ? r.verdict : 'reject';
-    r.asExpected = r.verdict === r.expectedVerdict;
-  }
-}
-
-export function summarizeReport(claims: ClaimResult[]): Report['summary'] {
-  const accepted = claims.filter((c) => c.verdict === 'accept').length;
-  const rejected = claims.filter((c) => c.verdict === 'reject').length;
-  const inconclusive = claims.filter((c) => c.verdict === 'inconclusive').length;
-  const asExpected = claims.every((c) => c.asExpected);
-  const rejectedInRegime = claims.some((c) => c.verdict === 'reject' && c.expectedVerdict === 'accept');
-  return { accepted, rejected, inconclusive, asExpected, exitCode: rejectedInRegime ? 1 : 0 };
+  for (const r of results) finalizeClaim(r, alphaPerClaim);
 }
 
 export async function verify(opts: VerifyOptions): Promise<Report> {
@@ -122,32 +84,31 @@ export async function verify(opts: VerifyOptions): Promise<Report> {
   } finally {
     await runner.close();
   }
-  adjustCells(results, alpha);
   const finished = new Date();
-  return {
-    schemaVersion: 1,
-    kind: 'verify',
-    flowcheckVersion: VERSION,
-    run: {
-      seed: opts.seed,
-      budget: opts.budget,
-      claims: claims.map((c) => c.meta.id),
-      alpha: FAMILY_ALPHA,
-      beta: FAMILY_BETA,
-      multipleTesting: 'holm',
-      shard: opts.shard ?? null,
-      command: opts.command ?? `npx flowcheck verify --seed ${opts.seed} --budget ${opts.budget}`,
+  return buildReport(
+    {
+      kind: 'verify',
+      run: {
+        seed: opts.seed,
+        budget: opts.budget,
+        claims: claims.map((c) => c.meta.id),
+        alpha: FAMILY_ALPHA,
+        beta: FAMILY_BETA,
+        multipleTesting: 'holm',
+        shard: opts.shard ?? null,
+        command: opts.command ?? `npx flowcheck verify --seed ${opts.seed} --budget ${opts.budget}`,
+      },
+      timing: {
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        wallSeconds: (finished.getTime() - started.getTime()) / 1000,
+        workers,
+        perClaim,
+      },
     },
-    claims: results,
-    summary: summarizeReport(results),
-    timing: {
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      wallSeconds: (finished.getTime() - started.getTime()) / 1000,
-      workers,
-      perClaim,
-    },
-  };
+    results,
+    K,
+  );
 }
 
 function crashedResult(claim: Claim, seed: number, e: unknown): ClaimResult {
@@ -172,6 +133,7 @@ function crashedResult(claim: Claim, seed: number, e: unknown): ClaimResult {
     counterexamples: [],
     edge: null,
     error: msg,
+    ...emptyResultFields(),
   };
 }
 
@@ -196,24 +158,23 @@ export function collectReport(dir: string, seed: number, budget: Budget): Report
     results.push(r);
   }
   if (results.length === 0) throw new InputError('flowcheck collect', 'CLAIMS_DIR', dir, 'at least one <claim>.json result');
-  adjustCells(results, FAMILY_ALPHA / CLAIMS.length);
   const now = new Date().toISOString();
-  return {
-    schemaVersion: 1,
-    kind: 'verify',
-    flowcheckVersion: VERSION,
-    run: {
-      seed,
-      budget,
-      claims: results.map((r) => r.id),
-      alpha: FAMILY_ALPHA,
-      beta: FAMILY_BETA,
-      multipleTesting: 'holm',
-      shard: null,
-      command: `FLOWCHECK_SEED=${seed} npm test`,
+  return buildReport(
+    {
+      kind: 'verify',
+      run: {
+        seed,
+        budget,
+        claims: results.map((r) => r.id),
+        alpha: FAMILY_ALPHA,
+        beta: FAMILY_BETA,
+        multipleTesting: 'holm',
+        shard: null,
+        command: `FLOWCHECK_SEED=${seed} npm test`,
+      },
+      timing: { startedAt: now, finishedAt: now, wallSeconds: 0, workers: 1, perClaim: {} },
     },
-    claims: results,
-    summary: summarizeReport(results),
-    timing: { startedAt: now, finishedAt: now, wallSeconds: 0, workers: 1, perClaim: {} },
-  };
+    results,
+    CLAIMS.length,
+  );
 }

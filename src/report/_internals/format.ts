@@ -81,7 +81,7 @@ export function evidenceText(c: ClaimResult): string {
   if (q !== null) {
     parts.push(
       `${q.test.toUpperCase()} p0 = ${fmtNum(q.p0)} vs p1 = ${fmtNum(q.p1)} (alpha ${fmtNum(q.alpha)}, beta ${fmtNum(q.beta)}): ` +
-        `log-likelihood ratio ${fmtNum(q.llr)} against bounds [${fmtNum(q.lowerBound)}, ${fmtNum(q.upperBound)}], at most ${q.maxTrials} trials`,
+        `log-likelihood ratio ${typeof q.llr === 'number' ? fmtNum(q.llr) : q.llr} against bounds [${fmtNum(q.lowerBound)}, ${fmtNum(q.upperBound)}], at most ${q.maxTrials} trials`,
     );
   }
   if (c.pValue !== null) {
