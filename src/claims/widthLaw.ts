@@ -193,5 +193,6 @@ export const widthLaw = defineClaim<P, WidthObservation, null>({
       ),
     run: (p) => interpolationOutcome(p.nPos, p.nNeg, p.m, p.seed ?? 0),
     name: (p) => `n${p.nPos + p.nNeg}-m${p.m}-seed${p.seed ?? 0}`,
+    expect: (p, o) => (p.nPos + p.nNeg === 1 && p.m === 1 && o.observation.uncovered === 1 ? null : `expected the smallest instance (n = 1, m = 1, one uncovered point), got n = ${p.nPos + p.nNeg}, m = ${p.m}, uncovered ${String(o.observation.uncovered)}`),
   },
 });

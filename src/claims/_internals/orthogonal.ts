@@ -29,8 +29,8 @@ export interface OrthoSpec {
   d?: number;
   m: number;
   lambda: number;
-  init: 'balanced' | 'gaussian' | 'dana';
-  /** For gaussian init: a_j ~ N(0, (aRatio * lambda)^2). */
+  init: 'balanced' | 'gaussian' | 'dana' | 'balanced-ratio';
+  /** gaussian init: a_j ~ N(0, (aRatio * lambda)^2); balanced-ratio: a_j = aRatio s_j ||w_j||. */
   aRatio?: number;
   seed: number;
 }
@@ -44,6 +44,11 @@ export interface OrthoSetup {
   U0: Float64Array;
   n: number;
   m: number;
+}
+
+function scaleSecondLayer(p: Params, ratio: number): Params {
+  for (let j = 0; j < p.m; j++) p.a[j] *= ratio;
+  return p;
 }
 
 export function orthoSetup(spec: OrthoSpec): OrthoSetup {
@@ -62,7 +67,9 @@ export function orthoSetup(spec: OrthoSpec): OrthoSetup {
       ? balancedInit(irng, { m: spec.m, d, scale: spec.lambda })
       : spec.init === 'gaussian'
         ? gaussianInit(irng, { m: spec.m, d, scale: spec.lambda, aScale: (spec.aRatio ?? 1) * spec.lambda })
-        : danaInit(irng, { m: spec.m, d, scale: spec.lambda });
+        : spec.init === 'balanced-ratio'
+          ? scaleSecondLayer(balancedInit(irng, { m: spec.m, d, scale: spec.lambda }), spec.aRatio ?? 1)
+          : danaInit(irng, { m: spec.m, d, scale: spec.lambda });
   const U0 = new Float64Array(spec.m * n);
   for (let j = 0; j < spec.m; j++) {
     for (let i = 0; i < n; i++) {

@@ -1,0 +1,3 @@
+import { claimTests } from './_claimTests.ts';
+
+claimTests(4, 4);
