@@ -15,7 +15,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLAIMS } from '../claims/registry.ts';
+import { CLAIMS, loadClaimFile } from '../claims/registry.ts';
 import { verify, VERSION, collectReport, adjustCells, summarizeReport, FAMILY_ALPHA } from '../runner/verify.ts';
 import { writeReport, rerender } from '../report/writeReport.ts';
 import { mergeReports } from '../report/merge.ts';
@@ -86,16 +86,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
     .option('--counterexamples <DIR>', 'where to save counterexamples', 'fixtures/counterexamples')
     .option('--no-edge', 'skip the counterexample hunt')
     .option('--json', 'print report.json to stdout')
-    .action(async (o: { claims?: string; seed: string; budget: 'ci' | 'full'; out: string; shard?: string; workers?: string; counterexamples: string; edge: boolean; json?: boolean }) => {
+    .option('--claim-file <FILE...>', 'also load claims defined outside flowcheck (a .ts/.js file whose default export is a defineClaim object); without --claims only these run')
+    .action(async (o: { claims?: string; seed: string; budget: 'ci' | 'full'; out: string; shard?: string; workers?: string; counterexamples: string; edge: boolean; json?: boolean; claimFile?: string[] }) => {
       const seed = parseSeed(o.seed);
-      const claims = o.claims?.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      const external: string[] = [];
+      for (const f of o.claimFile ?? []) external.push((await loadClaimFile(f)).meta.id);
+      const claims = o.claims !== undefined ? o.claims.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : external.length > 0 ? external : undefined;
       const shard = o.shard ? parseShard(o.shard) : null;
       let workers: number | undefined;
       if (o.workers !== undefined) {
         workers = Number(o.workers);
         if (!Number.isInteger(workers) || workers < 1) throw new InputError('flowcheck', '--workers', o.workers, 'an integer >= 1');
       }
-      const command = ['npx flowcheck verify', o.claims ? `--claims ${o.claims}` : '', `--seed ${seed}`, `--budget ${o.budget}`, shard ? `--shard ${o.shard}` : ''].filter(Boolean).join(' ');
+      const command = ['npx flowcheck verify', ...(o.claimFile ?? []).map((f) => `--claim-file ${JSON.stringify(f)}`), o.claims ? `--claims ${o.claims}` : '', `--seed ${seed}`, `--budget ${o.budget}`, shard ? `--shard ${o.shard}` : ''].filter(Boolean).join(' ');
       const progress = createProgress(err);
       const report = await verify({
         claims,
@@ -115,9 +118,29 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
       if (o.json) out(JSON.stringify(report, null, 2) + '\n');
       else {
         for (const c of report.claims) out(`${c.id.padEnd(18)} ${c.verdict.toUpperCase().padEnd(12)} ${String(c.passes).padStart(5)}/${String(c.trials).padEnd(5)} claim seed ${c.seed}${c.counterexamples.length ? `  counterexamples: ${c.counterexamples.map((x) => x.file).join(', ')}` : ''}\n`);
+        const sm = report.summary;
+        out(`mutants killed: ${sm.mutantsKilled}/${sm.mutantsTotal}${sm.notDiscriminating.length > 0 ? `; not discriminating: ${sm.notDiscriminating.join(', ')}` : ''}\n`);
         out(`report: ${files.json}, ${files.md}, ${files.html}\n`);
       }
       setExit(report.summary.exitCode);
+    });
+
+  program
+    .command('mutate')
+    .description("judge your own mutant (a false variant of a registered claim's statement) by the claim's own test on the claim's own trials; exit 0 killed, 1 survived")
+    .requiredOption('--claim <id>', 'claim id')
+    .requiredOption('--mutant <FILE>', 'a .ts/.js file whose default export (or `mutant`) is a Mutant: { id, statement, rationale, prediction | criterion | cellPredicted | study }')
+    .option('--seed <S>', 'master seed', String(DEFAULT_SEED))
+    .addOption(new Option('--budget <b>', 'trial budget').choices(['ci', 'full']).default('ci'))
+    .option('--claim-file <FILE>', 'load the claim from this file first (for claims defined outside flowcheck)')
+    .option('--json', 'print the mutant result as JSON')
+    .action(async (o: { claim: string; mutant: string; seed: string; budget: 'ci' | 'full'; claimFile?: string; json?: boolean }) => {
+      if (o.claimFile !== undefined) await loadClaimFile(o.claimFile);
+      const { mutateClaim } = await import('../runner/mutate.ts');
+      const r = await mutateClaim(o.claim, o.mutant, { seed: parseSeed(o.seed), budget: o.budget });
+      if (o.json) out(JSON.stringify(r, null, 2) + '\n');
+      else out(`${o.claim} / mutant ${r.id}: ${r.killed ? 'KILLED' : 'SURVIVED'}\n  statement: ${r.statement}\n  test: ${r.test}\n  evidence: ${r.evidence}\n`);
+      setExit(r.killed ? 0 : 1);
     });
 
   const sim = program.command('simulate').description('simulate one trajectory (or K trials) from flags or --config FILE');

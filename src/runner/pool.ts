@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { TrialRecord } from './trial.ts';
 import { runTrialBatch } from './trial.ts';
+import { CLAIM_FILES } from '../claims/registry.ts';
 
 export interface TrialRunner {
   readonly size: number;
@@ -47,7 +48,7 @@ class WorkerRunner implements TrialRunner {
   constructor(readonly size: number) {
     const url = new URL('./worker-entry.mjs', import.meta.url);
     for (let k = 0; k < size; k++) {
-      const w = new Worker(url);
+      const w = new Worker(url, { workerData: { claimFiles: [...CLAIM_FILES] } });
       w.on('message', (msg: { id: number; records?: TrialRecord[]; error?: string }) => {
         const p = this.pending.get(msg.id);
         if (!p) return;
