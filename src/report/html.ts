@@ -16,6 +16,10 @@ import {
   summaryLine,
   timingLine,
   verdictMarker,
+  mutantRows,
+  checkRows,
+  toleranceRows,
+  discriminationText,
 } from './_internals/format.ts';
 import { passRatePlot } from './_internals/passRatePlot.ts';
 import { renderPlotSvg } from './_internals/plotSvg.ts';
@@ -102,10 +106,18 @@ async function claimSection(c: ClaimResult, onWarning: (m: string) => void): Pro
     ['Claimed probability', esc(c.claimedProbabilityText)],
     ['Evidence', esc(evidenceText(c))],
     ['Claim seed', `<code>${c.seed}</code> (trial i uses deriveSeed(seed, i))`],
+    ['Prediction', `${esc(c.prediction.name)}: ${esc(c.prediction.statement)}`],
+    ['Criterion', `${esc(c.criterion.name)}: ${esc(c.criterion.statement)}`],
+    ['Power', c.discriminating ? `<span class="ok">${esc(discriminationText(c))}</span>` : `<span class="bad">${esc(discriminationText(c))}</span>`],
+    ...(c.regressionFailures > 0 ? [['Regression failures', `<span class="bad">${c.regressionFailures} (a flowcheck bug, not a finding)</span>`]] : []),
     ...(c.error !== null ? [['Error', `<span class="bad">${esc(c.error)}</span>`]] : []),
+    ...c.measurementErrors.map((e) => ['Measurement error', `<span class="bad">${esc(e)}</span> (the trials' verdict stands)`]),
   ];
   parts.push(`<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`);
   parts.push(...figures);
+  for (const [title, t] of [['Mutants (planted false statements)', mutantRows(c)], ['Checks', checkRows(c)], ['Tolerances', toleranceRows(c)]] as const) {
+    if (t.rows.length > 0) parts.push(table(title, t.header.map(esc), t.rows.map((r) => r.map(esc))));
+  }
 
   const metricNames = Object.keys(c.metrics);
   if (metricNames.length > 0) {

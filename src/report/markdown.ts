@@ -16,6 +16,10 @@ import {
   summaryLine,
   timingLine,
   verdictMarker,
+  mutantRows,
+  checkRows,
+  toleranceRows,
+  discriminationText,
 } from './_internals/format.ts';
 import { passRatePlot } from './_internals/passRatePlot.ts';
 
@@ -69,7 +73,15 @@ function claimSection(c: ClaimResult): string[] {
   out.push(`- Claimed probability: ${inline(c.claimedProbabilityText)}`);
   out.push(`- Evidence: ${inline(evidenceText(c))}`);
   out.push(`- Claim seed: \`${c.seed}\` (trial i uses deriveSeed(seed, i))`);
+  out.push(`- Prediction: ${inline(c.prediction.name)}: ${inline(c.prediction.statement)}`);
+  out.push(`- Criterion: ${inline(c.criterion.name)}: ${inline(c.criterion.statement)}`);
+  out.push(`- Power: ${inline(discriminationText(c))}`);
+  if (c.regressionFailures > 0) out.push(`- **Regression failures: ${c.regressionFailures}** (identities that failed: a flowcheck bug, not a finding)`);
   if (c.error !== null) out.push(`- **Error**: ${inline(c.error)}`);
+  for (const e of c.measurementErrors) out.push(`- **Measurement error** (trials' verdict stands): ${inline(e)}`);
+  for (const t of [mutantRows(c), checkRows(c), toleranceRows(c)]) {
+    if (t.rows.length > 0) out.push('', table(t.header, t.rows.map((r) => r.map(inline))));
+  }
 
   const metricNames = Object.keys(c.metrics);
   if (metricNames.length > 0) {

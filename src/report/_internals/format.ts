@@ -56,7 +56,8 @@ export function summaryLine(r: Report): string {
   const head = s.asExpected
     ? `All ${n} verdict${n === 1 ? '' : 's'} as expected`
     : `${r.claims.filter((c) => !c.asExpected).length} of ${n} verdict${n === 1 ? '' : 's'} NOT as expected`;
-  return `${head} (${counts})`;
+  const power = `mutants killed ${s.mutantsKilled}/${s.mutantsTotal}${s.notDiscriminating.length > 0 ? `, not discriminating: ${s.notDiscriminating.join(', ')}` : ', every claim discriminating'}`;
+  return `${head} (${counts}); ${power}`;
 }
 
 export function runLine(r: Report): string {
@@ -119,3 +120,31 @@ export function fmtTableValue(v: number | string | boolean | null): string {
 }
 
 export const FAILURES_SHOWN = 5;
+
+/** Rows of the mutants table (raw text; renderers escape). */
+export function mutantRows(c: ClaimResult): { header: string[]; rows: string[][] } {
+  return {
+    header: ['mutant', 'false statement planted', 'scope', 'result', 'evidence'],
+    rows: c.mutants.map((m) => [m.id, m.statement, m.scope, m.killed ? 'killed' : 'SURVIVED', `${m.evidence} (${m.test})`]),
+  };
+}
+
+/** Rows of the checks table: evidence decides the verdict, regression checks are identities. */
+export function checkRows(c: ClaimResult): { header: string[]; rows: string[][] } {
+  return {
+    header: ['check', 'kind', 'scope', 'evaluated', 'failed', 'detail'],
+    rows: c.checks.map((k) => [k.name, k.kind === 'evidence' ? 'evidence (decides)' : 'regression (identity; failure = flowcheck bug)', k.scope, String(k.evaluated), String(k.failed), k.detail]),
+  };
+}
+
+/** Rows of the tolerances table, with each tolerance's source. */
+export function toleranceRows(c: ClaimResult): { header: string[]; rows: string[][] } {
+  return { header: ['tolerance', 'value', 'source', 'detail'], rows: c.tolerances.map((t) => [t.name, fmtNum(t.value), t.source, t.detail]) };
+}
+
+/** One line on a claim's power: mutation score and whether it discriminates. */
+export function discriminationText(c: ClaimResult): string {
+  if (c.mutants.length === 0) return 'no mutants declared: NOT discriminating (nothing shows this claim could fail)';
+  const k = c.mutants.filter((m) => m.killed).length;
+  return `${k}/${c.mutants.length} mutants killed: ${c.discriminating ? 'discriminating' : 'NOT discriminating'}`;
+}
