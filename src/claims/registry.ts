@@ -4,13 +4,15 @@ import { InputError } from '../core/errors.ts';
 import { zeroLoss } from './zeroLoss.ts';
 import { widthLaw } from './widthLaw.ts';
 import { leakyRank } from './leakyRank.ts';
+import { kcgRank } from './kcgRank.ts';
 import { offSubspace } from './offSubspace.ts';
 import { doubleEdged } from './doubleEdged.ts';
 import { saddleToSaddle } from './saddleToSaddle.ts';
 import { normBias } from './normBias.ts';
 import { earlyAlignment } from './earlyAlignment.ts';
+import { weaklyInteracting } from './weaklyInteracting.ts';
 
-export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, offSubspace, doubleEdged, saddleToSaddle, normBias, earlyAlignment] as unknown as Claim[];
+export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, offSubspace, doubleEdged, saddleToSaddle, normBias, earlyAlignment, weaklyInteracting] as unknown as Claim[];
 
 /** Claim files loaded into this process (also loaded by every worker thread). */
 export const CLAIM_FILES: string[] = [];
