@@ -17,13 +17,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLAIMS, loadClaimFile } from '../claims/registry.ts';
 import { verify, VERSION, collectReport, adjustCells, summarizeReport, FAMILY_ALPHA } from '../runner/verify.ts';
-import { writeReport, rerender } from '../report/writeReport.ts';
+// Loaded on first use (report writing pulls in vega; sweeps the trial runner): `--help` and
+// `list` need neither.
+const writeReport = async (...a: Parameters<typeof import('../report/writeReport.ts').writeReport>) => (await import('../report/writeReport.ts')).writeReport(...a);
+const rerender = async (...a: Parameters<typeof import('../report/writeReport.ts').rerender>) => (await import('../report/writeReport.ts')).rerender(...a);
 import { mergeReports } from '../report/merge.ts';
 import { validateReport } from '../report/validate.ts';
 import { InputError } from '../core/errors.ts';
 import { replayCounterexample } from '../runner/counterexample.ts';
 import { simulateCommand, SIMULATE_FLAGS } from './simulate.ts';
-import { sweepCommand } from './sweep.ts';
+const sweepCommand = async (...a: Parameters<typeof import('./sweep.ts').sweepCommand>) => (await import('./sweep.ts')).sweepCommand(...a);
 import { createProgress } from './progress.ts';
 import { DEFAULT_SEED } from './defaults.ts';
 
@@ -69,9 +72,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void,
         regime: c.meta.regime,
         claimedProbability: c.claimed.text,
         edge: c.edge?.description ?? null,
+        mutants: (c.mutants ?? []).map((m) => `${m.id}: ${m.statement}`),
       }));
       if (o.json) out(JSON.stringify(rows, null, 2) + '\n');
-      else for (const r of rows) out(`${r.id}\n  paper: ${r.paper} (${r.theorem}; arXiv ${r.arxiv})\n  claim: ${r.statement}\n  regime: ${r.regime}\n  claimed probability: ${r.claimedProbability}\n  edge: ${r.edge ?? '-'}\n`);
+      else for (const r of rows) out(`${r.id}\n  paper: ${r.paper} (${r.theorem}; arXiv ${r.arxiv})\n  claim: ${r.statement}\n  regime: ${r.regime}\n  claimed probability: ${r.claimedProbability}\n  edge: ${r.edge ?? '-'}\n  mutants: ${r.mutants.length === 0 ? '(none)' : r.mutants.join(' | ')}\n`);
     });
 
   program
