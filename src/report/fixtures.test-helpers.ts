@@ -46,6 +46,28 @@ function binom(n: number, k: number): number {
   return c;
 }
 
+/** Prediction, criterion, tolerances, checks and mutants of the sample claims (one killed-and-survived mix). */
+function samplePowerFields(): Pick<ClaimResult, 'prediction' | 'criterion' | 'tolerances' | 'checks' | 'regressionFailures' | 'mutants' | 'mutationScore' | 'discriminating' | 'measurementErrors'> {
+  return {
+      prediction: { name: 'example prediction', statement: 'the predicted quantity' },
+      criterion: { name: 'example criterion', statement: 'observation within tolerance of the prediction' },
+      tolerances: [{ name: 'EXAMPLE_TOL', value: 0.001, source: 'derivation', detail: 'example' }],
+      checks: [
+        { name: 'prediction holds', kind: 'evidence', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+        { name: 'a^2 - ||w||^2 conserved', kind: 'regression', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
+      ],
+      regressionFailures: 0,
+      mutants: [
+        { id: 'wrong-constant', statement: 'the constant is 2x', rationale: 'plausible misreading', scope: 'trial', killed: true, test: 'SPRT', trials: 12, passes: 3, evidence: 'rejected after 12 trials' },
+        { id: 'independence', statement: 'points independent', rationale: 'ignores coupling', scope: 'cells', killed: true, test: 'exact binomial', trials: 100, passes: 40, evidence: 'pooled p = 1e-9' },
+        { id: 'no-growth', statement: 'no growth with n', rationale: 'negation', scope: 'study', killed: false, test: 'deterministic', trials: 0, passes: 0, evidence: 'survived: slope 0.1' },
+      ],
+      mutationScore: { killed: 2, total: 3 },
+      discriminating: false,
+      measurementErrors: [],
+  };
+}
+
 /** Exact interpolation probability of the width law, P(n+, n-, m). */
 export function widthLawProbability(nPos: number, nNeg: number, m: number): number {
   let s = 0;
@@ -112,22 +134,7 @@ function widthLaw(): ClaimResult {
     counterexamples: [],
     edge: null,
     error: null,
-    prediction: { name: 'example prediction', statement: 'the predicted quantity' },
-    criterion: { name: 'example criterion', statement: 'observation within tolerance of the prediction' },
-    tolerances: [{ name: 'EXAMPLE_TOL', value: 0.001, source: 'derivation', detail: 'example' }],
-    checks: [
-      { name: 'prediction holds', kind: 'evidence', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
-      { name: 'a^2 - ||w||^2 conserved', kind: 'regression', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
-    ],
-    regressionFailures: 0,
-    mutants: [
-      { id: 'wrong-constant', statement: 'the constant is 2x', rationale: 'plausible misreading', scope: 'trial', killed: true, test: 'SPRT', trials: 12, passes: 3, evidence: 'rejected after 12 trials' },
-      { id: 'independence', statement: 'points independent', rationale: 'ignores coupling', scope: 'cells', killed: true, test: 'exact binomial', trials: 100, passes: 40, evidence: 'pooled p = 1e-9' },
-      { id: 'no-growth', statement: 'no growth with n', rationale: 'negation', scope: 'study', killed: false, test: 'deterministic', trials: 0, passes: 0, evidence: 'survived: slope 0.1' },
-    ],
-    mutationScore: { killed: 2, total: 3 },
-    discriminating: false,
-    measurementErrors: [],
+    ...samplePowerFields(),
   };
 }
 
@@ -242,22 +249,7 @@ function saddleToSaddle(): ClaimResult {
     counterexamples: [],
     edge: null,
     error: null,
-    prediction: { name: 'example prediction', statement: 'the predicted quantity' },
-    criterion: { name: 'example criterion', statement: 'observation within tolerance of the prediction' },
-    tolerances: [{ name: 'EXAMPLE_TOL', value: 0.001, source: 'derivation', detail: 'example' }],
-    checks: [
-      { name: 'prediction holds', kind: 'evidence', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
-      { name: 'a^2 - ||w||^2 conserved', kind: 'regression', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
-    ],
-    regressionFailures: 0,
-    mutants: [
-      { id: 'wrong-constant', statement: 'the constant is 2x', rationale: 'plausible misreading', scope: 'trial', killed: true, test: 'SPRT', trials: 12, passes: 3, evidence: 'rejected after 12 trials' },
-      { id: 'independence', statement: 'points independent', rationale: 'ignores coupling', scope: 'cells', killed: true, test: 'exact binomial', trials: 100, passes: 40, evidence: 'pooled p = 1e-9' },
-      { id: 'no-growth', statement: 'no growth with n', rationale: 'negation', scope: 'study', killed: false, test: 'deterministic', trials: 0, passes: 0, evidence: 'survived: slope 0.1' },
-    ],
-    mutationScore: { killed: 2, total: 3 },
-    discriminating: false,
-    measurementErrors: [],
+    ...samplePowerFields(),
   };
 }
 
@@ -306,22 +298,7 @@ function zeroLossUnbalanced(): ClaimResult {
     ],
     edge: { description: 'fast-check search over unbalanced inits, n <= 4, m <= 3', runs: 100, found: true, shrunk: { n: 2, m: 2, a: [0.8, -0.05], lambda: 0.3 } },
     error: null,
-    prediction: { name: 'example prediction', statement: 'the predicted quantity' },
-    criterion: { name: 'example criterion', statement: 'observation within tolerance of the prediction' },
-    tolerances: [{ name: 'EXAMPLE_TOL', value: 0.001, source: 'derivation', detail: 'example' }],
-    checks: [
-      { name: 'prediction holds', kind: 'evidence', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
-      { name: 'a^2 - ||w||^2 conserved', kind: 'regression', scope: 'trial', evaluated: 10, failed: 0, detail: 'ok' },
-    ],
-    regressionFailures: 0,
-    mutants: [
-      { id: 'wrong-constant', statement: 'the constant is 2x', rationale: 'plausible misreading', scope: 'trial', killed: true, test: 'SPRT', trials: 12, passes: 3, evidence: 'rejected after 12 trials' },
-      { id: 'independence', statement: 'points independent', rationale: 'ignores coupling', scope: 'cells', killed: true, test: 'exact binomial', trials: 100, passes: 40, evidence: 'pooled p = 1e-9' },
-      { id: 'no-growth', statement: 'no growth with n', rationale: 'negation', scope: 'study', killed: false, test: 'deterministic', trials: 0, passes: 0, evidence: 'survived: slope 0.1' },
-    ],
-    mutationScore: { killed: 2, total: 3 },
-    discriminating: false,
-    measurementErrors: [],
+    ...samplePowerFields(),
   };
 }
 
