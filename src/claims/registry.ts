@@ -11,8 +11,10 @@ import { saddleToSaddle } from './saddleToSaddle.ts';
 import { normBias } from './normBias.ts';
 import { earlyAlignment } from './earlyAlignment.ts';
 import { weaklyInteracting } from './weaklyInteracting.ts';
+import { spuriousMinima } from './spuriousMinima.ts';
+import { annihilation } from './annihilation.ts';
 
-export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, offSubspace, doubleEdged, saddleToSaddle, normBias, earlyAlignment, weaklyInteracting] as unknown as Claim[];
+export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, offSubspace, doubleEdged, saddleToSaddle, normBias, earlyAlignment, weaklyInteracting, spuriousMinima, annihilation] as unknown as Claim[];
 
 /** Claim files loaded into this process (also loaded by every worker thread). */
 export const CLAIM_FILES: string[] = [];
