@@ -2,7 +2,8 @@
  * flowcheck benchmarks: `npm run bench` (= node --import tsx bench/run.ts).
  *
  * Options: --quick (fewer repetitions, skips the slowest full-form runs), --only 1,4 (entries),
- * --out <file> (default reports/bench/bench.json), --no-python (skip the numpy baseline).
+ * --out <file> (default reports/bench/bench.json), --no-python (skip the numpy and PyTorch
+ * baselines).
  *
  * How to read the table
  * - One row per measured case. `median ms` is the median wall time of `reps` repetitions, each a
@@ -25,6 +26,10 @@
  * - Entries compare engines on the same problem and initial point: reduced vs full form of the
  *   float64 core, the tfjs engine (float32), and a numpy baseline (float64, entry 6) when python3
  *   is available. `final loss` columns in the JSON let you check that they ran the same thing.
+ * - Entries 7-10 compare with what a researcher would run instead (bench/torch_baseline.py, when a
+ *   python3 with torch exists): the DBP25 authors' PyTorch loop and batched PyTorch programs on the
+ *   same instances (7), one kernel evaluation in ns per neuron-sample pair (8), the paper-scale run
+ *   (9), the claims' heaviest trials (10). See bench/README.md.
  *
  * The JSON (reports/bench/bench.json, written atomically) holds every row plus the machine
  * (node version, cpus, load average) and the raw repetition times.
@@ -40,7 +45,7 @@ import { simulate, TOLERANCES, defaultAtol } from '../src/core/dynamics.ts';
 import { makeSystem, type GradientSystem } from '../src/core/system.ts';
 import { dopri5 } from '../src/core/integrators/dopri5.ts';
 import { orthogonalData, isotropicData } from '../src/core/data.ts';
-import { balancedInit, fixedSecondLayerInit } from '../src/core/init.ts';
+import { balancedInit, danaInit, fixedSecondLayerInit } from '../src/core/init.ts';
 import { evalLoss } from '../src/core/model.ts';
 import { Rng } from '../src/core/rng.ts';
 import { writeFileAtomic } from '../src/report/atomicWrite.ts';
@@ -67,7 +72,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--only') o.only = new Set(String(argv[++k] ?? '').split(','));
     else if (a === '--out') o.out = String(argv[++k]);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only 1,2,...] [--out file] [--no-python]');
+      console.log('usage: npm run bench -- [--quick] [--only 1,2,...,10] [--out file] [--no-python]');
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a}`);
   }
@@ -673,6 +678,287 @@ function entry6(o: Options, near: { problem: Problem; p0: Params; reducedFinal: 
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Entries 7-10: against what a researcher would run instead (PyTorch), and the kernel itself
+
+/** The python3 that has torch (the pyenv one may not; Debian's python3-torch lives in /usr/bin), or null. */
+function torchPython(): { exe: string; version: string } | null {
+  for (const exe of ['python3', '/usr/bin/python3']) {
+    const probe = spawnSync(exe, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (probe.status === 0) return { exe, version: probe.stdout.trim() };
+  }
+  return null;
+}
+
+/** Writes the arrays as raw float64 files into dir and runs torch_baseline.py on spec. */
+function runTorch(py: { exe: string }, spec: Record<string, unknown>, arrays: Record<string, Float64Array>): Record<string, { times: number[]; steps: number[]; finalLoss: number[]; K?: number }> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'flowcheck-torch-'));
+  try {
+    for (const [name, a] of Object.entries(arrays)) writeFileSync(join(dir, `${name}.f64`), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    const res = spawnSync(py.exe, [join(HERE, 'torch_baseline.py'), JSON.stringify({ ...spec, dir })], { encoding: 'utf8', timeout: 1_200_000, env });
+    if (res.status !== 0) throw new Error(`torch baseline failed: ${res.stderr}`);
+    return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function mean(v: number[]): number {
+  return v.reduce((s, x) => s + x, 0) / v.length;
+}
+
+/** DBP25's model: f = (1/p) sum_j a_j relu(<w_j, x>), both layers trained, square loss. */
+const DBP25_MODEL: ModelConfig = { activation: 'relu', leak: 0, outputScale: '1/m', train: 'both', bias: false };
+
+/**
+ * The DBP25 authors' small experiment (their generate_data_exp2 + One_hidden_layer + train):
+ * x_i = r_i e_i (axis-aligned, r ~ U[1, 2]), y_i = +-U[1, 2], w ~ 0.01 U(-1/sqrt d, 1/sqrt d)^d,
+ * a_j = s_j (||w_j|| + Exp(1)). Their loss p/(2n) sum (f - y)^2 is p times the core's L, so SGD
+ * with lr 1 on it is gradient descent with eta = p on L, and their stop "loss < p/(2n) cv" is
+ * L < cv/(2n).
+ */
+function dbp25Case(seed: number, n: number, d: number, p: number): { problem: Problem; p0: Params } {
+  const rng = new Rng(seed);
+  const data = orthogonalData(rng.fork(1), { n, d, normRange: [1, 2], axisAligned: true, labels: { kind: 'magnitude', range: [1, 2] } });
+  const p0 = danaInit(rng.fork(2), { m: p, d, scale: 0.01 });
+  return { problem: { data, model: DBP25_MODEL, loss: 'square', weightDecay: 0 }, p0 };
+}
+
+const DBP25 = { n: 32, d: 64, p: 16, steps: 530, cv: 1e-6, lr: 1 };
+
+async function entry7(o: Options): Promise<void> {
+  const { n, d, p, steps, cv, lr } = DBP25;
+  const K = o.quick ? 40 : 100;
+  const cases = Array.from({ length: K }, (_, k) => dbp25Case(7000 + k, n, d, p));
+  const gd: GdConfig = { kind: 'gd', eta: lr * p, steps, stopLoss: cv / (2 * n) };
+  const runAll = (): Trajectory[] => cases.map((c) => simulate(c.problem, c.p0, gd, { engine: 'reduced' }));
+  const reps = o.quick ? 5 : 11;
+  const { timing, result } = measure(runAll, 3, reps);
+  const perTraj = (t: Timing): Timing => summarise(t.times.map((x) => x / K), t.cpu.map((x) => x / K));
+  const core = perTraj(timing);
+  const meanSteps = mean(result.map((t) => t.steps));
+  const stopped = result.filter((t) => t.stoppedAtLoss).length;
+  const row = addRow(
+    { entry: '7', case: `DBP25 orthogonal n=${n} d=${d} p=${p}, lr 1, <= ${steps} gd steps, stop at p/(2n) ${cv} (per trajectory, ${K} trajectories)`, engine: 'core reduced (f64)', reps, warmup: 3 },
+    core,
+  );
+  row.steps = Math.round(meanSteps);
+  row.note = `mean ${meanSteps.toFixed(1)} steps, ${stopped}/${K} stopped at the level`;
+  checks.entry7CoreMsPerTrajectory = core.median;
+  const py = o.python ? torchPython() : null;
+  if (py === null) {
+    rows.push({ entry: '7', case: 'PyTorch baselines', engine: 'torch', medianMs: NaN, minMs: NaN, cpuMs: NaN, reps: 0, warmup: 0, note: o.python ? 'skipped: no python3 with torch (Debian: apt-get install -y python3-torch)' : 'skipped (--no-python)' });
+    return;
+  }
+  const res = runTorch(
+    py,
+    { case: 'dbp25', K, n, d, m: p, lr, steps, cv, reps: o.quick ? 2 : 3 },
+    {
+      X: concat(cases.map((c) => c.problem.data.X)),
+      y: concat(cases.map((c) => c.problem.data.y)),
+      W: concat(cases.map((c) => c.p0.W)),
+      a: concat(cases.map((c) => c.p0.a)),
+    },
+  );
+  const ratios: Record<string, number> = {};
+  for (const [mode, r] of Object.entries(res)) {
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.times)) continue;
+    const batch = r.K !== undefined;
+    const times = batch ? r.times.map((x) => x / K) : r.times;
+    const t = summarise(times, times.map(() => NaN));
+    const ratio = t.median / core.median;
+    ratios[mode] = ratio;
+    const label = mode.startsWith('loop') ? "authors' per-trajectory loop" : mode.startsWith('batched') ? 'batched bmm program, autograd' : 'batched bmm program, hand-written gradients';
+    rows.push({
+      entry: '7',
+      case: `  ${label} (per trajectory${batch ? `, batch of ${K}` : ''})`,
+      engine: `torch ${mode.split(' ')[1]} (1 thread)`,
+      medianMs: t.median,
+      minMs: t.min,
+      cpuMs: NaN,
+      reps: r.times.length,
+      warmup: 1,
+      steps: Math.round(mean(r.steps)),
+      note: `${ratio.toFixed(1)}x the core's time; mean ${mean(r.steps).toFixed(1)} steps (they step before testing the level: one more)`,
+      times: r.times,
+    });
+  }
+  const loop = ratios['loop f32'] ?? NaN;
+  const batched = Math.min(...['batched f32', 'batched f64', 'manual f32', 'manual f64'].map((k) => ratios[k] ?? Infinity));
+  checks.entry7Ratios = ratios;
+  rows.push({
+    entry: '7',
+    case: "core vs the authors' loop (float32, theirs) / vs the fastest batched program",
+    engine: 'ratio',
+    medianMs: NaN,
+    minMs: NaN,
+    cpuMs: NaN,
+    reps: 0,
+    warmup: 0,
+    target: '>= 50x / >= 5x',
+    ok: loop >= 50 && batched >= 5,
+    note: `${loop.toFixed(0)}x / ${batched.toFixed(1)}x (torch ${py.version})`,
+  });
+}
+
+/**
+ * Entry 10: the claims' heaviest trials. leaky-rank at its largest regime cell (n = 12, m = 100,
+ * logistic loss, leaky g = 0.5, 3000 gd steps; data realised in n + m dimensions): the training
+ * run alone (core, and PyTorch's loop on the same numbers) and the whole trial (training plus
+ * the claim's own analysis); off-subspace at its largest cell (n = 20, d = 384, m = 64), whole
+ * trial. Whole trials run with the kernels and with the JavaScript loops (setKernels).
+ */
+async function entry10(o: Options): Promise<void> {
+  const { leakyRankInstance } = await import('../src/claims/leakyRank.ts');
+  const { leakyModel } = await import('../src/claims/_internals/leakyRun.ts');
+  const { getClaim } = await import('../src/claims/registry.ts');
+  const { judgeTrial } = await import('../src/claims/claim.ts');
+  const { setKernels } = await import('../src/core/kernels/wasm.ts');
+  const g = 0.5;
+  const inst = leakyRankInstance(12, 100, g, 1e-2, 11);
+  if (inst === null) throw new Error('bench: no leaky-rank instance');
+  const problem: Problem = { data: inst.data, model: leakyModel(g), loss: 'logistic', weightDecay: 0 };
+  const gd: GdConfig = { kind: 'gd', eta: inst.eta, steps: 3000 };
+  const reps = o.quick ? 3 : 7;
+  const base = `leaky-rank training n=12 m=100 d=${inst.data.d} logistic leaky g=0.5, 3000 gd steps`;
+  const a = measure(() => simulate(problem, inst.p0, gd, { record: { lossCurve: false } }), 2, reps);
+  const coreRow = addRow({ entry: '10', case: base, engine: `core ${a.result.engine} (f64)`, reps, warmup: 2 }, a.timing, a.result);
+  const j = measure(() => simulate(problem, inst.p0, gd, { record: { lossCurve: false }, kernels: 'js' }), 1, reps);
+  addRow({ entry: '10', case: base, engine: `core ${j.result.engine}, JavaScript loops (f64)`, reps, warmup: 1 }, j.timing, j.result);
+  const py = o.python ? torchPython() : null;
+  if (py !== null) {
+    const res = runTorch(
+      py,
+      { case: 'gd', n: inst.data.n, d: inst.data.d, m: inst.p0.m, eta: inst.eta, steps: 3000, leak: g, s: 1, loss: 'logistic', train: 'first', reps: o.quick ? 1 : 3 },
+      { X: inst.data.X, y: inst.data.y, W: inst.p0.W, a: inst.p0.a },
+    );
+    for (const [mode, r] of Object.entries(res)) {
+      if (typeof r !== 'object' || r === null || !Array.isArray(r.times)) continue;
+      const t = summarise(r.times, r.times.map(() => NaN));
+      const rel = Math.abs(r.finalLoss[0] - a.result.finalLoss) / a.result.finalLoss;
+      rows.push({ entry: '10', case: `  same run, a researcher's PyTorch loop (full form, autograd)`, engine: `torch ${mode.split(' ')[1]} (1 thread)`, medianMs: t.median, minMs: t.min, cpuMs: NaN, reps: r.times.length, warmup: 1, steps: 3000, note: `core is ${(t.median / a.timing.median).toFixed(1)}x faster; final loss rel diff ${rel.toExponential(1)}`, times: r.times });
+    }
+  }
+  void coreRow;
+  const trials: { id: string; params: Record<string, number>; what: string }[] = [
+    { id: 'leaky-rank', params: { nHalf: 6, mTwenties: 5, gTenths: 5, kappaExp: -2, seed: 11 }, what: 'n=12 m=100 g=0.5 (training + rank, boundary and KKT checks)' },
+    { id: 'off-subspace', params: { nHalf: 10, dSel: 2, mSel: 4, betaSel: 0, seed: 11 }, what: 'n=20 d=384 m=64 (training + perpendicular-perturbation search)' },
+  ];
+  for (const t of trials) {
+    const claim = getClaim(t.id);
+    const tr = o.quick ? 2 : 5;
+    for (const mode of ['auto', 'js'] as const) {
+      setKernels(mode);
+      const r = measure(() => judgeTrial(claim as never, t.params as never, 12345), 1, tr);
+      addRow({ entry: '10', case: `${t.id} whole trial, ${t.what}`, engine: mode === 'auto' ? 'core (kernels)' : 'core (JavaScript loops)', reps: tr, warmup: 1 }, r.timing);
+    }
+    setKernels('auto');
+  }
+}
+
+/** Entry 8: one evaluation of the orthogonal reduced kernel, ns per neuron-sample pair. */
+function entry8(o: Options): void {
+  const { n, d, p } = DBP25;
+  const c = dbp25Case(8001, n, d, p);
+  for (const kernels of ['auto', 'js'] as const) {
+    const sys = makeSystem(c.problem, c.p0, 'reduced', { kernels });
+    const b = (sys as Partial<GradientSystem>).buffers?.() ?? { y: sys.y0.slice(), out: new Float64Array(sys.dim) };
+    b.y.set(sys.y0);
+    const inner = 2000;
+    const reps = o.quick ? 7 : 21;
+    const { timing } = measure(() => {
+      for (let r = 0; r < inner; r++) sys.deriv(b.out, 0, b.y);
+    }, 5, reps);
+    const nsPair = (timing.median * 1e6) / inner / (n * p);
+    const row = rows[rows.push({
+      entry: '8',
+      case: `orthogonal reduced gradient, n=${n} m=${p}, square loss, one evaluation`,
+      engine: (sys as { kernels?: string }).kernels === 'wasm' ? 'core wasm kernels' : 'core JavaScript loops',
+      medianMs: timing.median / inner,
+      minMs: timing.min / inner,
+      cpuMs: timing.cpuMedian / inner,
+      reps,
+      warmup: 5,
+      target: kernels === 'auto' ? '<= 2 ns per pair' : undefined,
+      note: `${nsPair.toFixed(2)} ns per neuron-sample pair (median), ${((timing.min * 1e6) / inner / (n * p)).toFixed(2)} (min)`,
+    }) - 1];
+    if (kernels === 'auto') {
+      row.ok = nsPair <= 2;
+      checks.entry8NsPerPair = nsPair;
+    }
+    (sys as Partial<GradientSystem>).release?.();
+  }
+}
+
+/**
+ * Entry 9: paper scale, the authors' experiment 1 (generate_data_exp1: x_i / ||x_i|| uniform on
+ * the sphere, ||x_i|| ~ U[1, 2]; their default init, scale 1), d = 100, n = 1400, p = 30, 819
+ * gd steps, full form (n > d), fixed number of steps on both sides.
+ */
+function entry9(o: Options): void {
+  const n = 1400;
+  const d = 100;
+  const p = 30;
+  const steps = 819;
+  const rng = new Rng(9);
+  const data = isotropicData(rng.fork(1), { n, d, dist: 'sphere', normRange: [1, 2], labels: { kind: 'magnitude', range: [1, 2] } });
+  const p0 = danaInit(rng.fork(2), { m: p, d, scale: 1 });
+  const problem: Problem = { data, model: DBP25_MODEL, loss: 'square', weightDecay: 0 };
+  const gd: GdConfig = { kind: 'gd', eta: p, steps };
+  const reps = o.quick ? 2 : 5;
+  const short: GdConfig = { ...gd, steps: 40 };
+  const a = measure(() => simulate(problem, p0, gd, { engine: 'full' }), 1, reps, () => simulate(problem, p0, short, { engine: 'full' }));
+  const coreRow = addRow({ entry: '9', case: `paper scale: sphere d=${d} n=${n} p=${p}, ${steps} gd steps (full form)`, engine: 'core (f64)', reps, warmup: 1 }, a.timing, a.result);
+  if (!o.quick) {
+    // the JavaScript loops (what the core ran before the WebAssembly kernels): one run
+    const js = measure(() => simulate(problem, p0, gd, { engine: 'full', kernels: 'js' }), 0, 1);
+    const row = addRow({ entry: '9', case: `paper scale, JavaScript loops (one run)`, engine: 'core js (f64)', reps: 1, warmup: 0 }, js.timing, js.result);
+    row.note = `same final loss as the kernels: ${js.result.finalLoss === a.result.finalLoss}`;
+  }
+  const py = o.python ? torchPython() : null;
+  if (py === null) {
+    rows.push({ entry: '9', case: 'PyTorch baseline', engine: 'torch', medianMs: NaN, minMs: NaN, cpuMs: NaN, reps: 0, warmup: 0, note: 'skipped: no python3 with torch' });
+    return;
+  }
+  const res = runTorch(py, { case: 'paper', n, d, m: p, lr: 1, steps, reps: o.quick ? 1 : 3 }, { X: data.X, y: data.y, W: p0.W, a: p0.a });
+  const coreFinal = p * a.result.finalLoss; // their loss is p L
+  for (const [mode, r] of Object.entries(res)) {
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.times)) continue;
+    const t = summarise(r.times, r.times.map(() => NaN));
+    const prec = mode.split(' ')[1];
+    rows.push({
+      entry: '9',
+      case: "  the authors' loop, same instance",
+      engine: `torch ${prec} (1 thread)`,
+      medianMs: t.median,
+      minMs: t.min,
+      cpuMs: NaN,
+      reps: r.times.length,
+      warmup: 1,
+      steps: r.steps[0],
+      note: `core is ${(t.median / a.timing.median).toFixed(2)}x faster; their loss before the last step ${r.finalLoss[0].toExponential(4)} (core after it: ${coreFinal.toExponential(4)})`,
+      times: r.times,
+    });
+    if (prec === 'f64') {
+      coreRow.target = '<= torch f64 loop';
+      coreRow.ok = a.timing.median <= t.median;
+      checks.entry9CoreOverTorchF64 = a.timing.median / t.median;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -697,6 +983,10 @@ async function main(): Promise<void> {
   if (want('4') || want('6')) near = entry4(o);
   if (want('5')) await entry5(o);
   if (want('6') && o.python && near !== null) entry6(o, near);
+  if (want('7')) await entry7(o);
+  if (want('8')) entry8(o);
+  if (want('9')) entry9(o);
+  if (want('10')) await entry10(o);
   printTable();
   const report = {
     generatedAt: new Date().toISOString(),

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { simulate, TOLERANCES } from './dynamics.ts';
 import { orthogonalData, type OrthogonalDataset } from './data.ts';
-import { balancedInit, gaussianInit } from './init.ts';
-import { evalLoss } from './model.ts';
+import { balancedInit, danaInit, gaussianInit } from './init.ts';
+import { evalGradient, evalLoss } from './model.ts';
 import { Rng } from './rng.ts';
 import type { Activation, LossKind, ModelConfig, Params, Problem, Trajectory } from './types.ts';
 
@@ -252,6 +252,43 @@ describe('stopLoss', () => {
     expect(tr.steps).toBe(k + 1);
     expect(tr.finalLoss).toBe(ref.loss[k + 1]);
     expect(tr.tEnd).toBe((k + 1) * gd.eta);
+  });
+});
+
+describe("a loss multiplier is a step size (the DBP25 authors' scaling)", () => {
+  test('SGD with lr 1 on p L is gradient descent with eta = p on L; their stop p L < p/(2n) cv is L < cv/(2n)', () => {
+    // f = (1/p) sum_j a_j relu(<w_j, x>) (outputScale '1/m'), loss p/(2n) sum (f - y)^2 = p L
+    const n = 8;
+    const p = 6;
+    const d = 12;
+    const rng = new Rng(77);
+    const data = orthogonalData(rng.fork(1), { n, d, normRange: [1, 2], axisAligned: true, labels: { kind: 'magnitude', range: [1, 2] } });
+    const p0 = danaInit(rng.fork(2), { m: p, d, scale: 0.01 });
+    const model: ModelConfig = { activation: 'relu', leak: 0, outputScale: '1/m', train: 'both', bias: false };
+    const problem: Problem = { data, model, loss: 'square', weightDecay: 0 };
+    // their update, by hand: theta <- theta - 1 * grad(p L) = theta - p grad L (p * g is exact in
+    // both orders, so the full form reproduces it bit for bit)
+    let W = p0.W.slice();
+    let a = p0.a.slice();
+    for (let k = 0; k < 25; k++) {
+      const g = evalGradient({ m: p, d, W, a, b: null }, model, 'square', data);
+      W = W.map((w, q) => w + p * -g.gW[q]);
+      a = a.map((v, j) => v + p * -g.ga[j]);
+    }
+    const tr = simulate(problem, p0, { kind: 'gd', eta: p, steps: 25 }, { engine: 'full' });
+    expect(Array.from(tr.final.W)).toEqual(Array.from(W));
+    expect(Array.from(tr.final.a)).toEqual(Array.from(a));
+    // the stop level: their loss is p times the core's, so "p L < p/(2n) cv" is "L < cv/(2n)"
+    const ref = simulate(problem, p0, { kind: 'gd', eta: p, steps: 400 });
+    // a step where the loss falls by more than 1% (after the plateau of the small init)
+    const k = ref.loss.findIndex((l, i) => i + 1 < ref.loss.length && ref.loss[i + 1] < 0.99 * l);
+    expect(k).toBeGreaterThan(0);
+    const cv = n * (ref.loss[k] + ref.loss[k + 1]); // their threshold between steps k and k + 1
+    const stopped = simulate(problem, p0, { kind: 'gd', eta: p, steps: 400, stopLoss: cv / (2 * n) });
+    expect(stopped.stoppedAtLoss).toBe(true);
+    expect(stopped.steps).toBe(k + 1);
+    expect(p * stopped.finalLoss).toBeLessThan((p / (2 * n)) * cv);
+    expect(p * stopped.loss[stopped.loss.length - 2]).toBeGreaterThanOrEqual((p / (2 * n)) * cv);
   });
 });
 

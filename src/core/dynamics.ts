@@ -56,6 +56,8 @@ export const TOLERANCES = {
 export interface SimulateOptions {
   engine?: EngineKind;
   record?: RecordOptions;
+  /** 'auto' (default): WebAssembly kernels where they load; 'js': the JavaScript loops (same numbers). */
+  kernels?: 'auto' | 'js';
 }
 
 /**
@@ -178,11 +180,6 @@ class Recorder {
   }
 }
 
-function isFiniteArray(y: Float64Array): boolean {
-  for (let k = 0; k < y.length; k++) if (!Number.isFinite(y[k])) return false;
-  return true;
-}
-
 /**
  * Run gradient flow or gradient descent from p0 on problem.
  * @returns the trajectory: recorded loss (and optionally neuron norms), snapshots, final params,
@@ -190,10 +187,14 @@ function isFiniteArray(y: Float64Array): boolean {
  */
 export function simulate(problem: Problem, p0: Params, dyn: DynamicsConfig, opts: SimulateOptions = {}): Trajectory {
   validate(problem, p0, dyn);
-  const sys = makeSystem(problem, p0, opts.engine ?? 'auto');
+  const sys = makeSystem(problem, p0, opts.engine ?? 'auto', { kernels: opts.kernels ?? 'auto' });
   const record = opts.record ?? {};
   const rec = new Recorder(sys, record);
-  const y = sys.y0.slice();
+  // Gradient descent works in the system's own buffers (kernel memory: no copies per step);
+  // the flow integrator keeps its own stage arrays.
+  const gdBuffers = dyn.kind === 'gd' ? sys.buffers() : null;
+  const y = gdBuffers !== null ? gdBuffers.y : sys.y0.slice();
+  if (gdBuffers !== null) y.set(sys.y0);
   const initialLoss = sys.loss(y);
   const explode = TOLERANCES.lossExplodeFactor * Math.max(initialLoss, 1);
   rec.point(0, initialLoss, y);
@@ -213,25 +214,29 @@ export function simulate(problem: Problem, p0: Params, dyn: DynamicsConfig, opts
     diverged = true;
     divergeReason = Number.isNaN(initialLoss) ? 'nan' : 'inf';
   } else if (dyn.kind === 'gd') {
-    const g = new Float64Array(sys.dim);
+    const g = (gdBuffers as { out: Float64Array }).out;
     const eta = dyn.eta;
     const stride = Math.max(1, Math.ceil(dyn.steps / (record.maxPoints ?? TOLERANCES.maxPoints)));
+    // Stopping at a loss level costs one comparison per step: the loss of the current point
+    // comes with its gradient (the level is tested before each step, as the flow tests it at
+    // the end of each accepted step).
+    const stopLoss = dyn.stopLoss ?? -Infinity;
     let loss = initialLoss;
     // the gradient at the current point also yields its loss: one evaluation per step
     if (dyn.steps > 0) sys.deriv(g, 0, y);
     for (let k = 0; k < dyn.steps; k++) {
-      if (dyn.stopLoss !== undefined && loss < dyn.stopLoss) {
+      if (loss < stopLoss) {
         stoppedAtLoss = true;
         break;
       }
       nfev++;
-      for (let q = 0; q < y.length; q++) y[q] += eta * g[q];
+      const finite = sys.axpy(y, eta, g);
       steps++;
       if (k + 1 < dyn.steps) {
         sys.deriv(g, (k + 1) * eta, y);
         loss = sys.lastLoss;
       } else loss = sys.loss(y);
-      if (!Number.isFinite(loss) || !isFiniteArray(y)) {
+      if (!Number.isFinite(loss) || !finite) {
         diverged = true;
         divergeReason = Number.isNaN(loss) ? 'nan' : 'inf';
         break;
@@ -303,6 +308,8 @@ export function simulate(problem: Problem, p0: Params, dyn: DynamicsConfig, opts
   }
 
   const th = rec.thinned(record.maxPoints ?? TOLERANCES.maxPoints);
+  const final = sys.toParams(finalY);
+  sys.release();
   return {
     t: th.t,
     loss: th.loss,
@@ -311,7 +318,7 @@ export function simulate(problem: Problem, p0: Params, dyn: DynamicsConfig, opts
     snapshots: rec.snapshots,
     initialLoss,
     finalLoss,
-    final: sys.toParams(finalY),
+    final,
     tEnd: tReached,
     steps,
     nfev,

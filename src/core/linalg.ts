@@ -4,10 +4,23 @@
  *
  * Storage is row-major Float64Array throughout: a [k x d] matrix holds row i in
  * entries [i*d, (i+1)*d).
+ *
+ * mathjs is loaded on the first symEig call, not at import: loading it costs seconds, and most
+ * importers of this module (the data generators, hence every claim and the command line) never
+ * compute an eigenvalue. Its CommonJS build is the same code as the ES module one.
  */
-import { eigs } from 'mathjs';
+import { createRequire } from 'node:module';
 import { InputError, checkAllFinite, checkInt } from './errors.ts';
 import type { Rng } from './rng.ts';
+
+type Eigs = (rows: number[][], opts: { eigenvectors: boolean; precision: number }) => { values: unknown };
+let eigsFn: Eigs | null = null;
+
+/** mathjs `eigs`, required on first use. */
+function mathjsEigs(): Eigs {
+  if (eigsFn === null) eigsFn = (createRequire(import.meta.url)('mathjs') as { eigs: Eigs }).eigs;
+  return eigsFn;
+}
 
 /**
  * A row whose norm falls below this fraction of its norm before orthogonalisation is treated as
@@ -216,7 +229,7 @@ export function symEig(A: ArrayLike<number>, k: number): Float64Array {
     out[0] = A[0];
     return out;
   }
-  const { values } = eigs(rows, { eigenvectors: false, precision: EIG_PRECISION }) as unknown as { values: number[] };
+  const { values } = mathjsEigs()(rows, { eigenvectors: false, precision: EIG_PRECISION }) as unknown as { values: number[] };
   for (let i = 0; i < k; i++) out[i] = values[i] * scale;
   out.sort();
   out.reverse();
