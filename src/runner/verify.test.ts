@@ -10,7 +10,7 @@ function untimed(r: Report): Omit<Report, 'timing'> {
 }
 
 describe('verify: results do not depend on workers or sharding', () => {
-  const claims = ['zero-loss', 'saddle-to-saddle'];
+  const claims = ['zero-loss', 'weakly-interacting-convergence'];
   const seed = 777;
 
   test('two worker threads give the same report as one; shards merge to the unsharded counts', async () => {
@@ -22,7 +22,7 @@ describe('verify: results do not depend on workers or sharding', () => {
     const s1 = await verify({ ...base, workers: 1, shard: { index: 1, total: 2 } });
     const s2 = await verify({ ...base, workers: 1, shard: { index: 2, total: 2 } });
     expect(s1.claims.map((c) => c.id)).toEqual(['zero-loss']);
-    expect(s2.claims.map((c) => c.id)).toEqual(['saddle-to-saddle']);
+    expect(s2.claims.map((c) => c.id)).toEqual(['weakly-interacting-convergence']);
     const merged = mergeReports([s1, s2], { order: claims });
     for (const c of one.claims) {
       const m = merged.claims.find((x) => x.id === c.id);
