@@ -164,3 +164,63 @@ describe('report re-rendering', () => {
     expect(r.err).toMatch(/report\.json/);
   });
 });
+
+describe('flowcheck simulate: diverged and long runs are summarised', () => {
+  test('a diverging gradient descent (eta 1e300) prints its non-finite numbers as strings, exit 0', async () => {
+    const r = await run('simulate', '--json', '--dynamics', 'gd', '--eta', '1e300');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s.diverged).toBe(true);
+    expect(s.finalLoss).toBe('NaN');
+    expect(['NaN', '+Infinity']).toContain(s.paramNormSq);
+  });
+
+  test.each([['--init-scale', '1e300'], ['--weight-decay', '1e300']])('%s %s is summarised without throwing', async (flag, v) => {
+    const r = await run('simulate', '--json', flag, v);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toHaveProperty('diverged');
+  });
+
+  test('a flow that runs out of steps is "budget exhausted", not diverged', async () => {
+    const r = await run('simulate', '--json', '--t-end', '1e300', '--max-steps', '30');
+    const s = JSON.parse(r.out);
+    expect(s).toMatchObject({ steps: 30, diverged: false, divergeReason: null, budgetExhausted: true });
+    const t = await run('simulate', '--t-end', '1e300', '--max-steps', '30');
+    expect(t.out).toMatch(/step budget exhausted/);
+    expect(t.out).not.toMatch(/DIVERGED/);
+  });
+
+  test('--trials K streams: the same results as K single runs with the derived seeds', async () => {
+    const many = JSON.parse((await run('simulate', '--json', '--trials', '3', '--n', '4', '--m', '4', '--seed', '5')).out);
+    expect(many).toMatchObject({ trials: 3, requestedTrials: 3, interrupted: false });
+    for (const r of many.results) {
+      const one = JSON.parse((await run('simulate', '--json', '--n', '4', '--m', '4', '--seed', String(r.seed))).out);
+      expect({ ...one, seed: r.seed }).toEqual(r);
+    }
+    expect(many.successes).toBe(many.results.filter((x: { success: boolean }) => x.success).length);
+  });
+});
+
+describe('flowcheck verify: the run writes only its output directory', () => {
+  test('counterexamples go to DIR/counterexamples (fixtures untouched), the report points there and its replay command runs', async () => {
+    const fixtures = path.resolve('fixtures', 'counterexamples');
+    const list = (d: string): string[] => (fs.existsSync(d) ? fs.readdirSync(d, { recursive: true }).map(String).sort() : []);
+    const fixturesBefore = list(fixtures).map((f) => `${f} ${fs.statSync(path.join(fixtures, f)).mtimeMs}`);
+    const out = path.join(tmp, 'v', 'latest');
+    const r = await run('verify', '--claims', 'zero-loss', '--workers', '1', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    const cx = report.claims[0].counterexamples as { file: string; replay: string }[];
+    expect(cx.length).toBeGreaterThan(0);
+    for (const x of cx) {
+      expect(path.resolve(x.file).startsWith(out + path.sep)).toBe(true);
+      expect(fs.existsSync(x.file)).toBe(true);
+    }
+    expect(fs.readdirSync(out).sort()).toEqual(['counterexamples', 'report.html', 'report.json', 'report.md']);
+    expect(list(fixtures).map((f) => `${f} ${fs.statSync(path.join(fixtures, f)).mtimeMs}`)).toEqual(fixturesBefore);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['latest']);
+    // the replay command written into the report runs
+    const replay = await run(...(cx[0].replay.split(' ').slice(2) as string[]));
+    expect(replay.code).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 /** Progress: a cli-progress bar on a terminal, plain lines otherwise (CI logs). */
 import cliProgress from 'cli-progress';
+import { onInterrupt } from './_internals/signals.ts';
 
 export interface Progress {
   start(id: string): void;
@@ -29,9 +30,19 @@ export function createProgress(err: (s: string) => void): Progress {
     };
   }
   let bar: cliProgress.SingleBar | null = null;
+  // Ctrl-C while a bar is drawn: stop it, which shows the cursor it hid.
+  let removeCleanup: (() => void) | null = null;
+  const stopBar = (): void => {
+    bar?.stop();
+    bar = null;
+    removeCleanup?.();
+    removeCleanup = null;
+  };
   return {
     start: (id) => {
+      stopBar();
       bar = new cliProgress.SingleBar({ format: `${id.padEnd(18)} [{bar}] {value}/{total} trials`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+      removeCleanup = onInterrupt(stopBar);
       bar.start(1, 0);
     },
     update: (_id, done, total) => {
@@ -39,10 +50,9 @@ export function createProgress(err: (s: string) => void): Progress {
       bar?.update(done);
     },
     end: (id, line) => {
-      bar?.stop();
-      bar = null;
+      stopBar();
       err(`${id.padEnd(18)} ${line}\n`);
     },
-    stop: () => bar?.stop(),
+    stop: stopBar,
   };
 }

@@ -16,6 +16,7 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined) return 'undefined';
   if (v === null) return 'null';
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `array of length ${v.length}`;
   if (ArrayBuffer.isView(v)) return `typed array of length ${(v as Float64Array).length}`;
   return typeof v;

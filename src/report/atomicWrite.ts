@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { fileOpAsync, SimulatedKill } from './_internals/fileOps.ts';
 
 /**
  * Writes `data` to `path` so that a reader sees either the previous file (or no file)
@@ -26,22 +27,24 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw new InputError('writeFileAtomic', 'data', data, 'a string or a Uint8Array');
   }
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await fileOpAsync(`mkdir ${dir}`, () => mkdir(dir, { recursive: true }));
   const tmp = join(dir, `${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
   try {
-    const handle = await open(tmp, 'wx');
-    created = true;
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
+    await fileOpAsync(`write ${tmp}`, async () => {
+      const handle = await open(tmp, 'wx');
+      created = true;
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+    await fileOpAsync(`rename ${tmp} -> ${path}`, () => rename(tmp, path));
     created = false;
   } catch (err) {
-    if (created) await unlink(tmp).catch(() => undefined);
+    if (created && !(err instanceof SimulatedKill)) await unlink(tmp).catch(() => undefined);
     throw err;
   }
   await syncDir(dir);

@@ -49,10 +49,10 @@ describe('renderHtml on the sample report', () => {
     }
   });
 
-  test('self-contained: no scripts, no external URLs except SVG namespaces, a CSP forbidding fetches', () => {
+  test('self-contained: no scripts, no external URLs except SVG namespaces and links to arXiv abstracts, a CSP forbidding fetches', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/\ssrc=/i);
-    const withoutNamespaces = html.replace(/\sxmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '');
+    const withoutNamespaces = html.replace(/\sxmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '').replace(/<a href="https:\/\/arxiv\.org\/abs\/[^"]*">/g, '');
     expect(withoutNamespaces).not.toMatch(/https?:\/\//);
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
   });
@@ -98,5 +98,22 @@ describe('renderHtml escaping', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;');
     expect(html).toContain('data-plot-id="width-law/pass-rate-vs-m"');
     expect(html).toContain('id="claim-a_b_c"');
+  });
+});
+
+describe('renderHtml: report defects of issue 13', () => {
+  test('several arXiv identifiers become one link each', async () => {
+    const r = sampleReport();
+    r.claims[0].arxiv = '2206.00939, 2502.16977';
+    const page = await renderHtml(r);
+    expect(page).toContain('<a href="https://arxiv.org/abs/2206.00939">2206.00939</a>, <a href="https://arxiv.org/abs/2502.16977">2502.16977</a>');
+  });
+
+  test('a collected report says its timing was not measured', async () => {
+    const r = sampleReport();
+    r.timing = { ...r.timing, wallSeconds: 0, workers: 1, perClaim: {} };
+    const page = await renderHtml(r);
+    expect(page).toContain('Timing not measured');
+    expect(page).not.toMatch(/0 s wall time/);
   });
 });

@@ -14,7 +14,6 @@ import {
   rateHeader,
   runLine,
   summaryLine,
-  timingLine,
   verdictMarker,
   mutantRows,
   checkRows,
@@ -23,6 +22,8 @@ import {
 } from './_internals/format.ts';
 import { passRatePlot } from './_internals/passRatePlot.ts';
 import { renderPlotSvg } from './_internals/plotSvg.ts';
+import { arxivIds, arxivUrl } from './_internals/arxiv.ts';
+import { timingText } from './_internals/timing.ts';
 
 export interface RenderHtmlOptions {
   /** Called with each warning vega-lite or vega emitted while drawing a plot. */
@@ -67,7 +68,7 @@ export async function renderHtml(report: Report, options: RenderHtmlOptions = {}
 <header>
 <h1>flowcheck ${esc(report.kind)} report</h1>
 <p class="result ${report.summary.asExpected ? 'ok' : 'bad'}">${esc(summaryLine(report))}</p>
-<p class="run">Run: ${esc(runLine(report))}. ${esc(timingLine(report))}.</p>
+<p class="run">Run: ${esc(runLine(report))}. ${esc(timingText(report))}.</p>
 <p class="run">Reproduce: <code>${esc(report.run.command)}</code></p>
 <table class="verdicts">
 <thead><tr><th>claim</th><th>paper</th><th>verdict</th><th>as expected?</th><th>${esc(header)}</th><th>trials</th><th>claimed P</th></tr></thead>
@@ -97,7 +98,8 @@ async function claimSection(c: ClaimResult, onWarning: (m: string) => void): Pro
   const expected = c.asExpected
     ? '<span class="ok">as expected</span>'
     : `<span class="bad">NOT as expected, expected ${verdictMarker(c.expectedVerdict)}</span>`;
-  const arxiv = c.arxiv === '' ? '' : `, arXiv ${esc(c.arxiv)}`;
+  const ids = arxivIds(c.arxiv);
+  const arxiv = ids.length === 0 ? '' : `, arXiv ${ids.map((id) => `<a href="${attr(arxivUrl(id))}">${esc(id)}</a>`).join(', ')}`;
   parts.push(`<p>${verdictBadge(c)} ${expected}. ${esc(c.paper)}, ${esc(c.theorem)}${arxiv}.</p>`);
   parts.push(`<blockquote>${esc(c.statement)}</blockquote>`);
   const facts = [
@@ -162,7 +164,7 @@ async function claimSection(c: ClaimResult, onWarning: (m: string) => void): Pro
     const more = c.failures.length > shown.length ? ` (first ${shown.length} of ${c.failures.length})` : '';
     parts.push(
       table(
-        `Failing trials${more}`,
+        c.cells.length > 0 ? `Trials without the event${more} (predicted per cell with probability 1 - predicted; not failures of the claim)` : `Failing trials${more}`,
         ['trial', 'seed', 'observation'],
         shown.map((f) => [String(f.trial), `<code>${f.seed}</code>`, `<code>${esc(compactJson(f.observation))}</code>`]),
       ),

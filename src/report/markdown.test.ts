@@ -108,3 +108,33 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(sampleReport())).not.toMatch(/\p{Extended_Pictographic}/u);
   });
 });
+
+describe('renderMarkdown: report defects of issue 13', () => {
+  test('a claim citing several papers links each arXiv abstract, never one URL with a comma', () => {
+    const r = sampleReport();
+    r.claims[0].arxiv = '2206.00939, 2502.16977';
+    const md = renderMarkdown(r);
+    expect(md).toContain('[2206.00939](https://arxiv.org/abs/2206.00939), [2502.16977](https://arxiv.org/abs/2502.16977)');
+    expect(md).not.toMatch(/arxiv\.org\/abs\/[^)\s]*(,|%2C)/);
+  });
+
+  test('a collected report (no measured timing) says so instead of "0 s wall time on 1 worker"', () => {
+    const r = sampleReport();
+    r.timing = { ...r.timing, wallSeconds: 0, workers: 1, perClaim: {} };
+    const md = renderMarkdown(r);
+    expect(md).toContain('Timing not measured');
+    expect(md).not.toMatch(/0 s wall time/);
+    // a measured run keeps its timing line
+    expect(renderMarkdown(sampleReport())).toMatch(/s wall time on \d+ worker/);
+  });
+
+  test("an exact-cell claim's trials without the event are not listed as failing trials", () => {
+    const r = sampleReport();
+    const grid = r.claims.find((c) => c.cells.length > 0);
+    expect(grid).toBeDefined();
+    (grid as NonNullable<typeof grid>).failures = [{ trial: 3, seed: 7, observation: { interpolated: false } }];
+    const section = renderMarkdown(r).split(`## ${(grid as NonNullable<typeof grid>).id}:`)[1].split('\n## ')[0];
+    expect(section).toContain('**Trials without the event**');
+    expect(section).not.toContain('**Failing trials**');
+  });
+});

@@ -14,7 +14,6 @@ import {
   rateHeader,
   runLine,
   summaryLine,
-  timingLine,
   verdictMarker,
   mutantRows,
   checkRows,
@@ -22,6 +21,8 @@ import {
   discriminationText,
 } from './_internals/format.ts';
 import { passRatePlot } from './_internals/passRatePlot.ts';
+import { arxivIds, arxivUrl } from './_internals/arxiv.ts';
+import { timingText } from './_internals/timing.ts';
 
 /**
  * Renders a report as GitHub-flavoured Markdown, suitable for a CI job summary:
@@ -37,7 +38,7 @@ export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   out.push(`# flowcheck ${report.kind} report`, '');
   out.push(`**${summaryLine(report)}**`, '');
-  out.push(`Run: ${runLine(report)}. ${timingLine(report)}.`, '');
+  out.push(`Run: ${runLine(report)}. ${timingText(report)}.`, '');
   out.push('Reproduce:', '', fence(report.run.command), '');
   out.push('Plots and the full report: [report.html](report.html) (next to this file).', '');
 
@@ -64,7 +65,8 @@ export function renderMarkdown(report: Report): string {
 function claimSection(c: ClaimResult): string[] {
   const out: string[] = [];
   out.push(`## ${inline(c.id)}: ${inline(c.title)}`, '');
-  const arxiv = c.arxiv === '' ? '' : `, arXiv [${inline(c.arxiv)}](https://arxiv.org/abs/${encodeURI(c.arxiv)})`;
+  const ids = arxivIds(c.arxiv);
+  const arxiv = ids.length === 0 ? '' : `, arXiv ${ids.map((id) => `[${inline(id)}](${arxivUrl(id)})`).join(', ')}`;
   const expected = c.asExpected ? 'as expected' : `NOT as expected, expected ${verdictMarker(c.expectedVerdict)}`;
   out.push(`**${verdictMarker(c.verdict)}** (${expected}). ${inline(c.paper)}, ${inline(c.theorem)}${arxiv}.`, '');
   out.push(`> ${inline(c.statement)}`, '');
@@ -116,8 +118,10 @@ function claimSection(c: ClaimResult): string[] {
   if (c.counterexamples.length > 0) {
     out.push('', '**Counterexamples**');
     for (const x of c.counterexamples) {
-      out.push('', `- \`${inline(x.name)}\` (${inline(x.file)}): ${inline(x.summary)}`, '', fence(x.replay));
+      out.push('', `- \`${inline(x.name)}\` (${inline(x.file)}): ${inline(x.summary)}`);
+      if (x.replay !== '') out.push('', fence(x.replay));
     }
+    out.push('', 'To commit one as a fixture (replayed by `npm test`): `npx flowcheck promote FILE`.');
   }
   if (c.edge !== null) {
     const e = c.edge;
@@ -129,7 +133,7 @@ function claimSection(c: ClaimResult): string[] {
     const more = c.failures.length > shown.length ? ` (first ${shown.length} of ${c.failures.length} listed)` : '';
     out.push(
       '',
-      `**Failing trials**${more}`,
+      c.cells.length > 0 ? `**Trials without the event**${more} (each cell predicts the event with probability "predicted"; these are not failures of the claim)` : `**Failing trials**${more}`,
       '',
       table(['trial', 'seed', 'observation'], shown.map((f) => [String(f.trial), String(f.seed), `\`${compactJson(f.observation)}\``])),
     );

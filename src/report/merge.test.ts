@@ -116,3 +116,17 @@ describe('withoutShardOption', () => {
     expect(withoutShardOption('flowcheck verify --seed 1')).toBe('flowcheck verify --seed 1');
   });
 });
+
+describe('mergeReports: unsharded reports of different runs', () => {
+  test('two runs with different commands (e.g. different --claims) are refused, naming run.command', () => {
+    const one = single(false);
+    const a = { ...structuredClone(one), claims: structuredClone(one.claims.slice(0, 1)), run: { ...one.run, claims: [one.run.claims[0]], command: 'npx flowcheck verify --claims a' } };
+    const b = { ...structuredClone(one), claims: structuredClone(one.claims.slice(1)), run: { ...one.run, claims: one.run.claims.slice(1), command: 'npx flowcheck verify --claims b' } };
+    a.summary = summarizeReport(a.claims);
+    b.summary = summarizeReport(b.claims);
+    expect(() => mergeReports([a, b])).toThrow(/run\.command of report #2.*different runs/);
+    // the same split with one command (one run collected per test shard) merges
+    b.run.command = a.run.command;
+    expect(mergeReports([a, b]).claims.map((c) => c.id)).toEqual(one.claims.map((c) => c.id));
+  });
+});

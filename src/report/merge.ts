@@ -25,7 +25,8 @@ export interface MergeOptions {
  *   exitCode the maximum over the shards (both are per-claim conditions).
  * - timing: startedAt earliest, finishedAt latest, wallSeconds the maximum (shards run in
  *   parallel), workers the sum, perClaim the union.
- * When shards carry shard info, the indices must be exactly 1..total.
+ * When shards carry shard info, the indices must be exactly 1..total; reports without shard
+ * info must share run.command (one run split otherwise, e.g. collected per test shard).
  *
  * @throws InputError when the reports are not shards of one run, or are invalid
  *
@@ -105,7 +106,18 @@ export function mergeReports(reports: Report[], options: MergeOptions = {}): Rep
 /** Sorts shards by index and checks they are exactly shards 1..total of one split. */
 function orderShards(reports: Report[]): Report[] {
   const withInfo = reports.filter((r) => r.run.shard !== null);
-  if (withInfo.length === 0) return [...reports];
+  if (withInfo.length === 0) {
+    // Unsharded reports merge only when they come from one run split some other way (e.g. the
+    // property tests' per-shard collections: same command); two separate runs (different
+    // commands, e.g. different --claims) do not make one run's report.
+    const cmd = reports[0].run.command;
+    reports.forEach((r, k) => {
+      if (r.run.command !== cmd) {
+        throw new InputError('mergeReports', `run.command of report #${k + 1}`, r.run.command, `${JSON.stringify(cmd)} like report #1: unsharded reports of different runs are not shards of one run (run with --shard i/N to split a run)`);
+      }
+    });
+    return [...reports];
+  }
   if (withInfo.length !== reports.length) {
     throw new InputError('mergeReports', 'run.shard', 'a mix of sharded and unsharded reports', 'all reports from the shards of one run');
   }

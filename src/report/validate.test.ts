@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { sampleReport } from './fixtures.test-helpers.ts';
 import type { Report } from './report.types.ts';
-import { ReportValidationError, validateReport } from './validate.ts';
+import { ReportValidationError, validateClaimResult, validateReport } from './validate.ts';
 
 type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -98,5 +98,29 @@ describe('report.schema.json formalises notes/REPORT.md', () => {
       Object.assign(c, { claimedProbability: null, sequential: null, pValue: null, adjustedPValue: null, edge: null, error: null });
     }
     expect(() => validateReport(r)).not.toThrow();
+  });
+});
+
+describe('validateClaimResult: one claim result file (flowcheck collect)', () => {
+  test('every claim of the sample is a valid claim result', () => {
+    for (const c of sampleReport().claims) expect(validateClaimResult(structuredClone(c))).toEqual(c);
+  });
+
+  test.each([
+    ['{}', {}, '/id'],
+    ['null', null, '/'],
+    ['cells not an array', { ...sampleReport().claims[0], cells: 'x' }, '/cells'],
+    ['passes above trials', { ...sampleReport().claims[0], passes: 1e6 }, '/passes'],
+    ['NaN pass rate', { ...sampleReport().claims[0], passRate: NaN }, '/passRate'],
+  ])('%s is refused with the path of the problem', (_name, v, where) => {
+    let err: unknown;
+    try {
+      validateClaimResult(v);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ReportValidationError);
+    expect((err as ReportValidationError).issues.map((i) => i.path || '/')).toContain(where);
+    expect((err as Error).message).toMatch(/invalid claim result/);
   });
 });

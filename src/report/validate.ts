@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
-import type { Report } from './report.types.ts';
+import type { ClaimResult, Report } from './report.types.ts';
 
 /** One reason a report is invalid: a JSON pointer into the report and what is wrong there. */
 export interface ReportIssue {
@@ -12,9 +12,9 @@ export interface ReportIssue {
 /** Thrown by {@link validateReport}; `issues` lists every problem found, with its path. */
 export class ReportValidationError extends Error {
   readonly issues: ReportIssue[];
-  constructor(issues: ReportIssue[]) {
+  constructor(issues: ReportIssue[], what = 'validateReport: invalid report') {
     const lines = issues.map((i) => `  ${i.path || '/'}: ${i.message}`);
-    super(`validateReport: invalid report (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    super(`${what} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
     this.name = 'ReportValidationError';
     this.issues = issues;
   }
@@ -53,6 +53,43 @@ export function validateReport(obj: unknown): Report {
   const issues = consistencyIssues(report);
   if (issues.length > 0) throw new ReportValidationError(issues);
   return report;
+}
+
+let compiledClaim: ValidateFunction | null = null;
+
+function claimValidator(): ValidateFunction {
+  if (compiledClaim === null) {
+    validator();
+    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { $id?: string };
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+    const ajv = new Ajv({ allErrors: true, strict: true, strictNumbers: true, allowUnionTypes: true });
+    ajv.addSchema(schema);
+    const v = ajv.getSchema(`${schema.$id ?? ''}#/definitions/ClaimResult`);
+    if (v === undefined) throw new Error('validateClaimResult: report.schema.json has no definitions/ClaimResult');
+    compiledClaim = v;
+  }
+  return compiledClaim;
+}
+
+/**
+ * Checks one claim result (a property test's reports/claims/<id>.json, or an element of a
+ * report's `claims`) against the schema's ClaimResult definition plus the invariants a schema
+ * cannot state (passes <= trials, lower <= upper per cell, unique plot ids), and returns it typed.
+ * `flowcheck collect` validates every file it reads with it before use.
+ *
+ * @throws ReportValidationError listing every problem with its JSON pointer (relative to the result)
+ *
+ * @example
+ *   const r = validateClaimResult(JSON.parse(text));
+ */
+export function validateClaimResult(obj: unknown): ClaimResult {
+  const validate = claimValidator();
+  const what = 'validateClaimResult: invalid claim result';
+  if (!validate(obj)) throw new ReportValidationError((validate.errors ?? []).map(toIssue), what);
+  const r = obj as ClaimResult;
+  const issues = consistencyIssues({ claims: [r], summary: null, run: null } as unknown as Report).map((i) => ({ ...i, path: i.path.replace(/^\/claims\/0/, '') }));
+  if (issues.length > 0) throw new ReportValidationError(issues, what);
+  return r;
 }
 
 function toIssue(e: ErrorObject): ReportIssue {
@@ -97,6 +134,7 @@ function consistencyIssues(r: Report): ReportIssue[] {
     });
   });
   const s = r.summary;
+  if (s === null) return issues;
   if (s.accepted !== counts.accept || s.rejected !== counts.reject || s.inconclusive !== counts.inconclusive) {
     issues.push({
       path: '/summary',

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { TrialRecord } from './trial.ts';
 import { runTrialBatch } from './trial.ts';
 import { CLAIM_FILES } from '../claims/registry.ts';
+import { InputError } from '../core/errors.ts';
 
 export interface TrialRunner {
   readonly size: number;
@@ -15,14 +16,26 @@ export interface TrialRunner {
   close(): Promise<void>;
 }
 
+/**
+ * Most worker threads: each is a V8 isolate with its own heap (tens of MB) and copy of the claim
+ * modules; beyond a few per core they only compete for the cores.
+ */
+export const MAX_WORKERS = 256;
+
+/**
+ * Checks a worker count given as text (--workers, FLOWCHECK_WORKERS): a decimal integer in
+ * [1, MAX_WORKERS]. Throws an InputError naming `field`.
+ */
+export function parseWorkers(raw: string, field: string): number {
+  const v = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isInteger(v) || v < 1 || v > MAX_WORKERS) throw new InputError('flowcheck', field, raw, `an integer in [1, ${MAX_WORKERS}]${field === 'FLOWCHECK_WORKERS' ? ' (or unset: all cores)' : ''}`);
+  return v;
+}
+
 /** Workers to use: FLOWCHECK_WORKERS if set, else the machine's available parallelism. */
 export function defaultWorkers(): number {
   const env = process.env.FLOWCHECK_WORKERS;
-  if (env !== undefined && env !== '') {
-    const v = Number(env);
-    if (Number.isInteger(v) && v >= 1) return v;
-    throw new Error(`FLOWCHECK_WORKERS: invalid value ${JSON.stringify(env)}, expected an integer >= 1`);
-  }
+  if (env !== undefined && env !== '') return parseWorkers(env, 'FLOWCHECK_WORKERS');
   return Math.max(1, os.availableParallelism());
 }
 
