@@ -9,7 +9,8 @@
  * rejections and inconclusives of the true claim (must be <= its alpha and ~0), and per mutant
  * the rejection rate with its 95% Clopper-Pearson interval (goal >= 0.95).
  *
- *   npm run power -- [--seeds 20] [--claims a,b] [--workers 2] [--first 1001]
+ *   npm run power -- [--seeds 20] [--claims a,b] [--workers 2] [--first 1001] [--out reports/power]
+ * The table is rewritten after every seed (an interrupted run keeps the seeds it finished).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,27 @@ const POWER_SEEDS = Array.from({ length: nSeeds }, (_, k) => first + k);
 type Row = { claim: string; seeds: number; accept: number; reject: number; inconclusive: number; errors: number; alpha: number; mutants: Record<string, { killed: number; runs: number }> };
 const rows = new Map<string, Row>();
 const t0 = Date.now();
+const ci = (k: number, n: number): string => {
+  const iv = clopperPearson(k, n, 0.95);
+  return `${(k / n).toFixed(2)} [${iv.lower.toFixed(2)}, ${iv.upper.toFixed(2)}]`;
+};
+async function writeTable(done: number[]): Promise<void> {
+  const lines: string[] = [];
+  lines.push(`| claim | seeds | rejected | inconclusive | errors | mutant | mutant rejection rate (95% CI) |`, '|---|---|---|---|---|---|---|');
+  for (const r of rows.values()) {
+    const ms = Object.entries(r.mutants);
+    if (ms.length === 0) lines.push(`| ${r.claim} | ${r.seeds} | ${r.reject} | ${r.inconclusive} | ${r.errors} | (none declared) | |`);
+    ms.forEach(([id, m], k) => lines.push(`| ${k === 0 ? r.claim : ''} | ${k === 0 ? r.seeds : ''} | ${k === 0 ? r.reject : ''} | ${k === 0 ? r.inconclusive : ''} | ${k === 0 ? r.errors : ''} | ${id} | ${ci(m.killed, m.runs)} |`));
+}
+const md = `# flowcheck power (ci budget, root seeds ${done[0]}..${done[done.length - 1]} (${done.length} of ${POWER_SEEDS.length} requested), ${((Date.now() - t0) / 60000).toFixed(1)} min)\n\n${lines.join('\n')}\n`;
+if (done.length === POWER_SEEDS.length) process.stdout.write(md);
+const dir = arg('out', path.join('reports', 'power'));
+fs.mkdirSync(dir, { recursive: true });
+await writeFileAtomic(path.join(dir, 'power.json'), JSON.stringify({ seeds: done, requestedSeeds: POWER_SEEDS, budget: 'ci', claims: [...rows.values()] }, null, 1));
+await writeFileAtomic(path.join(dir, 'power.md'), md);
+}
+
+const done: number[] = [];
 for (const seed of POWER_SEEDS) {
   const rep = await verify({ claims, seed, budget: 'ci', counterexampleDir: null, workers, skipEdge: true });
   for (const c of rep.claims) {
@@ -52,22 +74,8 @@ for (const seed of POWER_SEEDS) {
     }
   }
   process.stderr.write(`[power] seed ${seed}: ${rep.claims.map((c) => `${c.id} ${c.verdict} ${c.mutants.filter((m) => m.killed).length}/${c.mutants.length}`).join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+  done.push(seed);
+  // the table is rewritten after every seed, so an interrupted run keeps what it measured
+  await writeTable(done);
 }
 
-const ci = (k: number, n: number): string => {
-  const iv = clopperPearson(k, n, 0.95);
-  return `${(k / n).toFixed(2)} [${iv.lower.toFixed(2)}, ${iv.upper.toFixed(2)}]`;
-};
-const lines: string[] = [];
-lines.push(`| claim | seeds | rejected | inconclusive | errors | mutant | mutant rejection rate (95% CI) |`, '|---|---|---|---|---|---|---|');
-for (const r of rows.values()) {
-  const ms = Object.entries(r.mutants);
-  if (ms.length === 0) lines.push(`| ${r.claim} | ${r.seeds} | ${r.reject} | ${r.inconclusive} | ${r.errors} | (none declared) | |`);
-  ms.forEach(([id, m], k) => lines.push(`| ${k === 0 ? r.claim : ''} | ${k === 0 ? r.seeds : ''} | ${k === 0 ? r.reject : ''} | ${k === 0 ? r.inconclusive : ''} | ${k === 0 ? r.errors : ''} | ${id} | ${ci(m.killed, m.runs)} |`));
-}
-const md = `# flowcheck power (ci budget, root seeds ${POWER_SEEDS[0]}..${POWER_SEEDS[POWER_SEEDS.length - 1]}, ${((Date.now() - t0) / 60000).toFixed(1)} min)\n\n${lines.join('\n')}\n`;
-process.stdout.write(md);
-const dir = path.join('reports', 'power');
-fs.mkdirSync(dir, { recursive: true });
-await writeFileAtomic(path.join(dir, 'power.json'), JSON.stringify({ seeds: POWER_SEEDS, budget: 'ci', claims: [...rows.values()] }, null, 1));
-await writeFileAtomic(path.join(dir, 'power.md'), md);

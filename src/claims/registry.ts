@@ -13,6 +13,7 @@ import { earlyAlignment } from './earlyAlignment.ts';
 import { weaklyInteracting } from './weaklyInteracting.ts';
 import { spuriousMinima } from './spuriousMinima.ts';
 import { annihilation } from './annihilation.ts';
+import { orthogonalRate } from './orthogonalRate.ts';
 
 /**
  * Claims written as legacy trials without mutants (not yet re-encoded, issue 10) are withdrawn
@@ -22,7 +23,7 @@ import { annihilation } from './annihilation.ts';
  */
 export const WITHDRAWN: Claim[] = [saddleToSaddle, normBias, earlyAlignment] as unknown as Claim[];
 
-export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, weaklyInteracting, spuriousMinima, annihilation, offSubspace, doubleEdged] as unknown as Claim[];
+export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, weaklyInteracting, orthogonalRate, spuriousMinima, annihilation, offSubspace, doubleEdged] as unknown as Claim[];
 
 if (process.env.FLOWCHECK_WITHDRAWN === '1') CLAIMS.push(...WITHDRAWN);
 

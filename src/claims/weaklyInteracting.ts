@@ -38,7 +38,7 @@
  */
 import fc from 'fast-check';
 import { defineClaim, type Observed } from './claim.ts';
-import { runDbp25, nbNeurons, nbEpochs, DBP25_EPS } from './_internals/dbp25.ts';
+import { runDbp25, nbNeurons, nbEpochs, DBP25_EPS } from '../core/dbp25.ts';
 
 type P = { d: number; n: number; m: number; seed?: number };
 type O = {
