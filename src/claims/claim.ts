@@ -200,6 +200,12 @@ export interface Claim<P extends ClaimParams = ClaimParams, O extends Observatio
   budgets: Record<Budget, BudgetSpec>;
   edge?: EdgeSpec<P>;
   extras?(ctx: { seed: number; budget: Budget }): ClaimExtras;
+  /**
+   * Values `flowcheck sweep --vary` may give each parameter, where they differ from the regime's
+   * draws (default: the regime's range, up to 16x its largest value). A sweep outside the regime
+   * measures the protocol there (e.g. the authors' threshold experiments), not the claim.
+   */
+  sweepDomain?: Record<string, { min: number; max: number; ints?: boolean }>;
 }
 
 /** Every evidence check passed. */

@@ -97,13 +97,21 @@ function envelopes(claim: Claim): Map<string, Envelope | 'other'> {
   return out;
 }
 
-function checkAxis(name: string, values: number[], env: Map<string, Envelope | 'other'>): void {
+function checkAxis(name: string, values: number[], env: Map<string, Envelope | 'other'>, domain: Claim['sweepDomain']): void {
   const field = `--vary ${name}`;
   const targets = name === 'n' && env.has('nPos') && !env.has('n') ? ['nPos', 'nNeg'] : [name];
   for (const t of targets) {
     const e = env.get(t);
     if (e === undefined) throw new InputError(FN, '--vary', name, `a parameter of the claim (${[...env.keys()].join(', ')}${env.has('nPos') && !env.has('n') ? ', or n for nPos + nNeg' : ''})`);
     if (e === 'other') throw new InputError(FN, '--vary', name, 'a numeric parameter of the claim (this one takes non-numeric values)');
+    const dom = domain?.[t];
+    if (dom !== undefined) {
+      const ints = dom.ints ?? true;
+      for (const raw of values) {
+        if ((ints && !Number.isInteger(raw)) || raw < dom.min || raw > dom.max) throw new InputError(FN, field, raw, `${ints ? 'integers' : 'numbers'} in [${dom.min}, ${dom.max}] (the claim's sweep domain for ${t}; its regime draws ${t} in [${e.lo}, ${e.hi}])`);
+      }
+      continue;
+    }
     for (const raw of values) {
       const v = t === 'nPos' ? Math.ceil(raw / 2) : t === 'nNeg' ? Math.floor(raw / 2) : raw;
       const selector = /(Sel|Idx)$/.test(t);
@@ -142,7 +150,7 @@ export function prepareSweep(o: { claim: string; vary: string[]; trials: string;
   if (cells > MAX_SWEEP_CELLS) throw new InputError(FN, '--vary', o.vary.join(' '), `a grid of at most ${MAX_SWEEP_CELLS} cells (this one has ${cells})`);
   if (cells * trials > MAX_SWEEP_TRIALS) throw new InputError(FN, '--trials', o.trials, `at most ${MAX_SWEEP_TRIALS} trials in all (${cells} cells x ${trials})`);
   const env = envelopes(claim);
-  for (const ax of axes) checkAxis(ax.name, ax.values, env);
+  for (const ax of axes) checkAxis(ax.name, ax.values, env, claim.sweepDomain);
   let grid: Record<string, number>[] = [{}];
   for (const ax of axes) grid = grid.flatMap((g) => ax.values.map((v) => ({ ...g, [ax.name]: v })));
   // Memory of the largest cell, from sizes guessed by parameter name (claims do not declare theirs).
