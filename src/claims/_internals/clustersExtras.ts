@@ -12,6 +12,8 @@ import { clusterRun, CLUSTER_MODEL, MEAN_NORM, memorizer, minMargin, robustnessS
 
 /** Gap ratio (median certificate / median radius) vs k: log-log slope window around the derived 1/2, fixed a priori. */
 export const GAP_SLOPE_RANGE: [number, number] = [0.25, 0.75];
+/** Data sets per k in the gap-slope fit. */
+export const GAP_REPS = 5;
 /** A memorising interpolator generalises at most this well on average (chance is 1/2). */
 export const MEMORIZER_ACC_MAX = 0.7;
 /** flipSearch on g may land exactly on a tight certificate; "found < certificate" is tested with this round-off allowance. */
@@ -43,8 +45,22 @@ export function doubleEdgedExtras(seed: number, o: { nTest: number; nRay: number
     soundDetail.push(`k=${k}: ${(fr.found ?? Infinity).toFixed(4)} >= ${cert0.toFixed(4)}`);
     rows.push([k, s.accTrained, s.medianRadius, s.medianRadius / flipRadius(MEAN_NORM, k), s.medianCert, s.medianCert / s.medianRadius, s.fractionLessRobust, mm, ma]);
   }
-  const big = rows.filter((r) => (r[0] as number) >= 4);
-  const gapSlope = logLogSlope(big.map((r) => r[0] as number), big.map((r) => r[5] as number));
+  // The slope pools GAP_REPS data sets per k >= 4 (one data set per k gave slopes with SD ~0.08
+  // over seeds, and 0.21 at root seed 1003: a measurement too noisy for its a-priori window).
+  const gk: number[] = [];
+  const gv: number[] = [];
+  for (const r of rows.filter((x) => (x[0] as number) >= 4)) {
+    gk.push(r[0] as number);
+    gv.push(r[5] as number);
+  }
+  for (const k of ks.filter((x) => x >= 4)) {
+    for (let rep = 1; rep < GAP_REPS; rep++) {
+      const s = robustnessSummary(clusterRun({ k, perCluster: 2, m: 30, d: o.d, nu: o.nu, seed: seed + k + 1000 * rep }, o.nTest), o.nRay);
+      gk.push(k);
+      gv.push(s.medianCert / s.medianRadius);
+    }
+  }
+  const gapSlope = logLogSlope(gk, gv);
   metrics.gap_ratio_loglog_slope_k = gapSlope;
   metrics.memorizer_mean_accuracy = memAcc;
   tables.push({
@@ -52,7 +68,7 @@ export function doubleEdgedExtras(seed: number, o: { nTest: number; nRay: number
     columns: ['k', 'acc trained', 'median radius / ||mu||', 'radius / (||mu||/sqrt(k))', 'median certificate of g', 'gap certificate / radius', 'fraction provably less robust', 'memoriser min margin', 'memoriser test acc'],
     rows,
   });
-  checks.push({ name: 'the gap grows like sqrt(k): log-log slope of certificate / radius over k >= 4', pass: gapSlope >= GAP_SLOPE_RANGE[0] && gapSlope <= GAP_SLOPE_RANGE[1], detail: `slope ${gapSlope.toFixed(3)}, required in [${GAP_SLOPE_RANGE.join(', ')}]` });
+  checks.push({ name: `the gap grows like sqrt(k): log-log slope of certificate / radius over k >= 4 (${GAP_REPS} data sets per k)`, pass: gapSlope >= GAP_SLOPE_RANGE[0] && gapSlope <= GAP_SLOPE_RANGE[1], detail: `slope ${gapSlope.toFixed(3)}, required in [${GAP_SLOPE_RANGE.join(', ')}]` });
   checks.push({ name: `the regime is not trivially generalising: a noise-memorising interpolator fits every training set, mean test accuracy <= ${MEMORIZER_ACC_MAX}`, pass: memFits && memAcc <= MEMORIZER_ACC_MAX, detail: `fits all: ${memFits}, mean accuracy ${memAcc.toFixed(3)} over ${ks.length} data sets` });
   checks.push({ name: 'regression: the certificate of g is sound (flipSearch never flips g inside it)', kind: 'regression', pass: sound, detail: soundDetail.join('; ') });
 
