@@ -224,3 +224,30 @@ describe('flowcheck verify: the run writes only its output directory', () => {
     expect(replay.code).toBe(0);
   });
 });
+
+describe('flowcheck simulate --protocol: the DBP25 authors\' protocol by flags', () => {
+  test('sphere data: each trial is the run the claim makes (same seed, same steps, same final loss, same success)', async () => {
+    const { runDbp25, nbEpochs } = await import('../core/dbp25.ts');
+    const { deriveSeed } = await import('../core/rng.ts');
+    const r = await run('simulate', '--protocol', 'dbp25-sphere', '--n', '40', '--d', '20', '--m', '30', '--trials', '4', '--seed', '11', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { results: { seed: number; finalLoss: number; steps: number; success: boolean }[]; successes: number };
+    expect(doc.results).toHaveLength(4);
+    doc.results.forEach((res, k) => {
+      expect(res.seed).toBe(deriveSeed(11, k));
+      const ref = runDbp25({ n: 40, d: 20, p: 30, data: 'sphere', seed: res.seed });
+      expect(res.finalLoss).toBe(ref.traj.finalLoss);
+      expect(res.steps).toBe(ref.traj.steps);
+      expect(res.success).toBe(ref.converged);
+    });
+    expect(doc.results.every((x) => x.steps <= nbEpochs(40, 30))).toBe(true);
+  });
+  test('orthogonal data with the rate runs\' stopping level: converges below sum (f - y)^2 = 1e-6', async () => {
+    const r = await run('simulate', '--protocol', 'dbp25-orthogonal', '--n', '32', '--d', '64', '--steps', '6800', '--stop-ssr', '1e-6', '--json');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.out) as { finalLoss: number; success: boolean; diverged: boolean };
+    expect(res.diverged).toBe(false);
+    expect(2 * 32 * res.finalLoss).toBeLessThan(1e-6);
+    expect(res.success).toBe(true);
+  });
+});

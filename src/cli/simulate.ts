@@ -17,6 +17,7 @@ import { simulate, TOLERANCES } from '../core/dynamics.ts';
 import { InputError } from '../core/errors.ts';
 import type { Dataset, DynamicsConfig, ModelConfig, Params, Problem } from '../core/types.ts';
 import { readJsonFile } from '../report/_internals/readJson.ts';
+import { dbp25Instance, nbEpochs, nbNeurons } from '../core/dbp25.ts';
 import { parseNumber, parseSeed } from './_internals/parse.ts';
 import { checkMemory, estimateSimulation, MAX_SIMULATE_TRIALS } from './_internals/limits.ts';
 import { onInterrupt } from './_internals/signals.ts';
@@ -48,11 +49,52 @@ export const SIMULATE_FLAGS: Option[] = [
   new Option('--trials <K>', 'independent trials (seeds derived from --seed)').default('1'),
   new Option('--engine <e>', 'engine').choices(['auto', 'reduced', 'full', 'tfjs']).default('auto'),
   new Option('--success-loss <r>', 'success = final loss below this fraction of the initial loss').default('1e-6'),
+  new Option('--protocol <p>', "the DBP25 authors' protocol: their data (sphere = exp 1, orthogonal = exp 2), init, (1/p) output, p-scaled square loss, GD lr 1, nb_epochs steps, success sum (f - y)^2 <= 1; --m defaults to nb_neurons(n, 0.05)").choices(['dbp25-sphere', 'dbp25-orthogonal']),
+  new Option('--stop-ssr <s>', 'with --protocol: stop early once sum (f - y)^2 < s (default 1, the success level; the authors\' rate runs use 1e-6 with 10x --steps)'),
   new Option('--json', 'print JSON summaries'),
 ];
 
+/** Option keys that apply with --protocol (the protocol sets everything else). */
+const WITH_PROTOCOL = new Set(['protocol', 'n', 'd', 'm', 'steps', 'stopSsr', 'seed', 'trials', 'engine', 'json']);
+
 /** Option keys that still apply with --config (everything else describes the instance). */
 const WITH_CONFIG = new Set(['config', 'json', 'successLoss']);
+
+interface ProtocolSpec {
+  n: number;
+  d: number;
+  p: number;
+  steps: number;
+  stopSsr: number;
+  data: 'sphere' | 'orthogonal';
+  engine: string;
+}
+
+/** --protocol: every flag checked, sizes included, before any data is generated. */
+function parseProtocol(o: Record<string, unknown>, given: ReadonlySet<string>): ProtocolSpec {
+  const extra = [...given].filter((k) => !WITH_PROTOCOL.has(k));
+  if (extra.length > 0) throw new InputError(FN, flagOf(extra[0]), o[extra[0]], `no ${flagOf(extra[0])} with --protocol (the protocol sets data, init, model, loss and dynamics; it takes --n, --d, --m, --steps, --stop-ssr, --seed, --trials, --engine, --json)`);
+  const data = o.protocol === 'dbp25-orthogonal' ? 'orthogonal' : 'sphere';
+  const n = parseNumber(FN, '--n', o.n, { int: true, min: 1 });
+  const d = given.has('d') ? parseNumber(FN, '--d', o.d, { int: true, min: 1 }) : data === 'orthogonal' ? n : Math.max(1, 2 * n);
+  if (data === 'orthogonal' && n > d) throw new InputError(FN, '--d', d, `d >= n for orthogonal data (the first n standard basis vectors; n = ${n})`);
+  const p = given.has('m') ? parseNumber(FN, '--m', o.m, { int: true, min: 1 }) : nbNeurons(n);
+  const steps = given.has('steps') ? parseNumber(FN, '--steps', o.steps, { int: true, min: 0, max: MAX_STEPS }) : nbEpochs(n, p);
+  const stopSsr = o.stopSsr === undefined ? 1 : parseNumber(FN, '--stop-ssr', o.stopSsr, { min: 0, minExclusive: true });
+  const engine = String(o.engine);
+  checkMemory(FN, given.has('m') ? '--m' : '--n', given.has('m') ? o.m : o.n, estimateSimulation({ n, d, m: p, engine: engine === 'tfjs' ? 'full' : engine }), `n = ${n}, d = ${d}, p = ${p}`);
+  return { n, d, p, steps, stopSsr, data, engine };
+}
+
+function protocolJob(f: ProtocolSpec, seed: number): Job {
+  try {
+    const inst = dbp25Instance({ n: f.n, d: f.d, p: f.p, data: f.data, seed, steps: f.steps, stopSsr: f.stopSsr });
+    return { problem: inst.problem, p0: inst.p0, dyn: inst.dyn, engine: f.engine, seed, successSsr: 1 };
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(FN, e.field === 'p' ? '--m' : `--${e.field}`, f.p, `values the protocol accepts (${e.message})`);
+  }
+}
 
 function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -64,6 +106,8 @@ interface Job {
   dyn: DynamicsConfig;
   engine: string;
   seed: number | null;
+  /** --protocol: success is sum (f - y)^2 <= successSsr (absolute), not a fraction of the initial loss. */
+  successSsr?: number;
 }
 
 /** Every flag parsed and checked, sizes included, before any data is generated. */
@@ -230,7 +274,15 @@ export async function simulateCommand(o: Record<string, unknown>, out: (s: strin
     });
     total = jobs.length;
     jobAt = (k) => jobs[k];
+  } else if (o.protocol !== undefined) {
+    const seed = parseSeed(FN, '--seed', o.seed);
+    total = parseNumber(FN, '--trials', o.trials, { int: true, min: 1, max: MAX_SIMULATE_TRIALS });
+    const spec = parseProtocol(o, given);
+    const seedOf = (k: number): number => (total === 1 ? seed : deriveSeed(seed, k));
+    const first = protocolJob(spec, seedOf(0));
+    jobAt = (k) => (k === 0 ? first : protocolJob(spec, seedOf(k)));
   } else {
+    if (given.has('stopSsr')) throw new InputError(FN, '--stop-ssr', o.stopSsr, 'used with --protocol (it is the protocol\'s absolute stopping level)');
     const seed = parseSeed(FN, '--seed', o.seed);
     total = parseNumber(FN, '--trials', o.trials, { int: true, min: 1, max: MAX_SIMULATE_TRIALS });
     const spec = parseFlags(o, given);
@@ -250,7 +302,7 @@ export async function simulateCommand(o: Record<string, unknown>, out: (s: strin
     if (json && total > 1) {
       out(`\n  ],\n  "trials": ${done},\n  "requestedTrials": ${total},\n  "successes": ${successes},\n  "successRate": ${done > 0 ? successes / done : 0},\n  "interrupted": ${interrupted}\n}\n`);
     } else if (!json && total > 1) {
-      out(`success (final loss < ${successRel} x initial): ${successes}/${done}${interrupted ? ` (interrupted after ${done} of ${total} trials)` : ''}\n`);
+      out(`success (${o.protocol !== undefined ? 'sum (f - y)^2 <= 1' : `final loss < ${successRel} x initial`}): ${successes}/${done}${interrupted ? ` (interrupted after ${done} of ${total} trials)` : ''}\n`);
     }
   };
   const removeCleanup = onInterrupt(() => close(true));
@@ -259,7 +311,8 @@ export async function simulateCommand(o: Record<string, unknown>, out: (s: strin
     for (let k = 0; k < total; k++) {
       const job = jobAt(k);
       const s = await runOne(job);
-      const r: Result = { ...s, seed: job.seed, success: !s.diverged && s.finalLoss < successRel * s.initialLoss };
+      const ok = job.successSsr !== undefined ? 2 * job.problem.data.n * s.finalLoss <= job.successSsr : s.finalLoss < successRel * s.initialLoss;
+      const r: Result = { ...s, seed: job.seed, success: !s.diverged && ok };
       done++;
       if (r.success) successes++;
       if (json && total > 1) out(`${k > 0 ? ',' : ''}\n${jsonText(r, 2).replace(/^/gm, '    ')}`);
