@@ -14,6 +14,7 @@ import { weaklyInteracting } from './weaklyInteracting.ts';
 import { spuriousMinima } from './spuriousMinima.ts';
 import { annihilation } from './annihilation.ts';
 import { orthogonalRate } from './orthogonalRate.ts';
+import { ntkWidth } from './zg19Width.ts';
 
 /**
  * Claims written as legacy trials without mutants (not yet re-encoded, issue 10) are withdrawn
@@ -23,7 +24,7 @@ import { orthogonalRate } from './orthogonalRate.ts';
  */
 export const WITHDRAWN: Claim[] = [saddleToSaddle, normBias, earlyAlignment] as unknown as Claim[];
 
-export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, weaklyInteracting, orthogonalRate, spuriousMinima, annihilation, offSubspace, doubleEdged] as unknown as Claim[];
+export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, weaklyInteracting, orthogonalRate, spuriousMinima, annihilation, ntkWidth, offSubspace, doubleEdged] as unknown as Claim[];
 
 if (process.env.FLOWCHECK_WITHDRAWN === '1') CLAIMS.push(...WITHDRAWN);
 
