@@ -232,8 +232,19 @@ function widthSweep(seed: number, reps: number): ClaimExtras {
   const poolGap = pooled[0].iv.lower - pooled[1].iv.upper;
   const nFit = linearFit(ns.map(Math.log), nStar.map(Math.log));
   const pFit = linearFit(phis.map((x) => Math.log(1 / x)), pStar.map(Math.log));
+  // movement against m on one representative instance (n = 16, phi = 0.3), with the m^(-1/2) reference
+  const moveWidths = [32, 128, 512, 2048, 8192];
+  const moves = moveWidths.map((m) => ntkRun(16, 0.3, m, seed).move);
+  const ref = moves[2] * Math.sqrt(moveWidths[2]);
+  const line = (xs: number[], f: { slope: number; intercept: number }, tx: (x: number) => number): [number, number][] => xs.map((x) => [x, Math.exp(f.intercept + f.slope * tx(x))]);
+  const plots: NonNullable<ClaimExtras['plots']> = [
+    { id: 'mstar-vs-n', title: `minimal width m* against n (phi = 0.3), fitted line slope ${nFit.slope.toFixed(2)} [${nFit.slopeLo.toFixed(2)}, ${nFit.slopeHi.toFixed(2)}]`, xLabel: 'n', yLabel: 'm*', xScale: 'log', yScale: 'log', series: [{ name: 'm*', mark: 'point', points: ns.map((n, k) => [n, nStar[k]] as [number, number]) }, { name: 'fit', mark: 'dashed', points: line(ns, nFit, Math.log) }] },
+    { id: 'mstar-vs-phi', title: `minimal width m* against 1/phi (n = 16), fitted slope ${pFit.slope.toFixed(2)} [${pFit.slopeLo.toFixed(2)}, ${pFit.slopeHi.toFixed(2)}]`, xLabel: '1/phi', yLabel: 'm*', xScale: 'log', yScale: 'log', series: [{ name: 'm*', mark: 'point', points: phis.map((x, k) => [1 / x, pStar[k]] as [number, number]) }, { name: 'fit', mark: 'dashed', points: line(phis.map((x) => 1 / x), pFit, Math.log) }] },
+    { id: 'movement-vs-m', title: 'relative movement ||W_T - W_0||_F / ||W_0||_F against m (n = 16, phi = 0.3), with m^(-1/2)', xLabel: 'm', yLabel: 'relative movement', xScale: 'log', yScale: 'log', series: [{ name: 'measured', mark: 'point', points: moveWidths.map((m, k) => [m, moves[k]] as [number, number]) }, { name: 'm^(-1/2)', mark: 'dashed', points: moveWidths.map((m) => [m, ref / Math.sqrt(m)] as [number, number]) }] },
+  ];
   return {
     metrics: { pooledSuccessSmallN: pooled[0].k / pooled[0].of, pooledSuccessLargeN: pooled[1].k / pooled[1].of, nSlope: nFit.slope, nSlopeLo: nFit.slopeLo, nSlopeHi: nFit.slopeHi, invPhiSlope: pFit.slope, invPhiSlopeLo: pFit.slopeLo, invPhiSlopeHi: pFit.slopeHi },
+    plots,
     tables: [{ title: `Minimal width m* (success L_T <= ${EPS} L_0 with rate >= ${1 - DELTA}, ${reps} runs per cell; m* = 2 x ${GRID[GRID.length - 1]} when no grid width reaches it)`, columns: ['n', 'phi', 'm*', 'success per width (95% CI)'], rows }],
     data: { poolGap, poolSmall: `${pooled[0].k}/${pooled[0].of}`, poolLarge: `${pooled[1].k}/${pooled[1].of}` },
   };
