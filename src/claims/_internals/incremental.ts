@@ -141,6 +141,25 @@ export function linearFit(x: number[], y: number[], level = 0.95): LinearFit {
   };
 }
 
+/**
+ * linearFit on the finite (x, y) pairs only; null when fewer than 3 remain or the x do not vary
+ * (degenerate input never throws: a diverged run's NaN error, issue 15 seed 110, is left out).
+ * `dropped` counts the pairs left out.
+ */
+export function linearFitOrNull(x: number[], y: number[], level = 0.95): (LinearFit & { dropped: number }) | null {
+  if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return null;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 0; k < x.length; k++) {
+    if (Number.isFinite(x[k]) && Number.isFinite(y[k])) {
+      xs.push(x[k]);
+      ys.push(y[k]);
+    }
+  }
+  if (xs.length < 3 || Math.min(...xs) === Math.max(...xs)) return null;
+  return { ...linearFit(xs, ys, level), dropped: x.length - xs.length };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Geometry
 
@@ -266,7 +285,7 @@ function nearestLevel(levels: number[], v: number): number {
  * programming over at most three candidates per level); when none increases, the nearest indices
  * are returned and the caller reports the inconsistency.
  */
-function assignLevels(detected: number[], levels: number[], resolvedLevel: (k: number) => boolean): number[] {
+export function assignLevels(detected: number[], levels: number[], resolvedLevel: (k: number) => boolean): number[] {
   const P = detected.length;
   const near = detected.map((v) => nearestLevel(levels, v));
   const cands: { k: number; cost: number }[][] = detected.map((v, p) => {
