@@ -15,6 +15,7 @@ import { spuriousMinima } from './spuriousMinima.ts';
 import { annihilation } from './annihilation.ts';
 import { orthogonalRate } from './orthogonalRate.ts';
 import { ntkWidth } from './zg19Width.ts';
+import { phaseTransition } from './phaseTransition.ts';
 
 /**
  * Claims withdrawn from the run (a claim that cannot fail, e.g. written without mutants, is
@@ -23,7 +24,7 @@ import { ntkWidth } from './zg19Width.ts';
  */
 export const WITHDRAWN: Claim[] = [];
 
-export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, weaklyInteracting, orthogonalRate, spuriousMinima, annihilation, ntkWidth, offSubspace, doubleEdged, saddleToSaddle, normBias, earlyAlignment] as unknown as Claim[];
+export const CLAIMS: Claim[] = [zeroLoss, widthLaw, leakyRank, kcgRank, weaklyInteracting, orthogonalRate, phaseTransition, spuriousMinima, annihilation, ntkWidth, offSubspace, doubleEdged, saddleToSaddle, normBias, earlyAlignment] as unknown as Claim[];
 
 if (process.env.FLOWCHECK_WITHDRAWN === '1') CLAIMS.push(...WITHDRAWN);
 
