@@ -4,9 +4,13 @@
  * the width it needs grows with n and with 1/separation.
  *
  * Paper: Zou, Gu (ZG19, NeurIPS 2019, "An Improved Analysis of Training Over-parameterized Deep
- * Neural Networks"). From its abstract: gradient descent from random init reaches a global
- * minimum of the training loss once the width is a polynomial in n (milder than earlier
- * polynomials). The exponents and the theorem text were not readable: any exponent is
+ * Neural Networks", arXiv 1906.04688). From its abstract (read): gradient-based algorithms from
+ * random init reach a global minimum of the training loss for sufficiently wide networks, under
+ * a milder over-parameterization condition than earlier work (which needed e.g. O(n^24)); the
+ * technical contributions are "a tighter gradient lower bound that leads to a faster
+ * convergence" and "a sharper characterization of the trajectory length"; the two-layer case is
+ * specialised. The movement check (b) below is the measurable counterpart of the trajectory
+ * length, the geometric-rate check (c) of the gradient lower bound. The exponents and the theorem text were not readable: any exponent is
  * unverified here, and sufficiency of the bound cannot be tested (it is astronomically large at
  * any n we can run). Encoded instead, and labelled derived: the three testable consequences the
  * NTK analysis behind such results gives in this setting (issue 12, item 4):
