@@ -458,15 +458,7 @@ export function limitProcess(inp: OracleInput): OracleResult {
     pathL.push(Array.from(l));
   }
 
-  const plateaus: OracleResult['plateaus'] = [];
-  let pStart = 0;
-  let pLoss = initialLoss;
-  for (const ev of events) {
-    if (ev.tau > pStart) plateaus.push({ tauStart: pStart, tauEnd: ev.tau, loss: pLoss });
-    pStart = ev.tau;
-    pLoss = ev.lossAfter;
-  }
-  plateaus.push({ tauStart: pStart, tauEnd: Infinity, loss: pLoss });
+  const plateaus = plateausOf(events, initialLoss);
 
   return {
     S, covered, events, plateaus, initialLoss, finalLoss, fitted, Qlim, Qstar, kappa0, rate0, l0,
@@ -603,4 +595,18 @@ export function oracleInputFromParams(
     if (w0Norm[j] < rowNorm) w0Norm[j] = rowNorm;
   }
   return { r, y: Float64Array.from(y), n, m, U0, signs, lambda, eta: opts.eta, start: opts.start, w0Norm, a0Abs };
+}
+
+/** The plateaus of a jump process: the loss between consecutive events (the last one open-ended). */
+export function plateausOf(events: readonly { tau: number; lossAfter: number }[], initialLoss: number): OracleResult['plateaus'] {
+  const plateaus: OracleResult['plateaus'] = [];
+  let pStart = 0;
+  let pLoss = initialLoss;
+  for (const ev of events) {
+    if (ev.tau > pStart) plateaus.push({ tauStart: pStart, tauEnd: ev.tau, loss: pLoss });
+    pStart = ev.tau;
+    pLoss = ev.lossAfter;
+  }
+  plateaus.push({ tauStart: pStart, tauEnd: Infinity, loss: pLoss });
+  return plateaus;
 }

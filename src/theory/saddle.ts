@@ -14,7 +14,7 @@
  * jumpProcess with the true rule reproduces limitProcess (saddle.test.ts), so the variants differ
  * from the truth only by their rule. Tie handling and plateau levels are limitProcess's.
  */
-import { limitProcess, ORACLE_TIE_REL_TOL, type OracleInput, type OracleResult, type OracleEvent } from '../core/oracle.ts';
+import { limitProcess, plateausOf, ORACLE_TIE_REL_TOL, type OracleInput, type OracleResult, type OracleEvent } from '../core/oracle.ts';
 
 export interface RateRule {
   /** 'l2' (true): (1/n)(sum r^2 y^2)^(1/2); 'l1': (1/n) sum r |y|. */
@@ -136,15 +136,7 @@ export function jumpProcess(inp: SaddleInput, rule: RateRule): OracleResult {
     pathTau.push(tau);
     pathL.push(l.slice());
   }
-  const plateaus: OracleResult['plateaus'] = [];
-  let pStart = 0;
-  let pLoss = initialLoss;
-  for (const ev of events) {
-    if (ev.tau > pStart) plateaus.push({ tauStart: pStart, tauEnd: ev.tau, loss: pLoss });
-    pStart = ev.tau;
-    pLoss = ev.lossAfter;
-  }
-  plateaus.push({ tauStart: pStart, tauEnd: Infinity, loss: pLoss });
+  const plateaus = plateausOf(events, initialLoss);
   return { S, covered, events, plateaus, initialLoss, finalLoss, fitted: [], Qlim: NaN, Qstar: NaN, kappa0, rate0: kappa0.slice(), l0: new Array<number>(m).fill(-1), paths: { tau: pathTau, l: pathL } };
 }
 
