@@ -273,7 +273,7 @@ export const annihilation = defineClaim<P, AnnObservation, null>({
       '"every spurious minimum" = every one the search hits (families of isotropy S_{k-r} x S_r)',
       'the minimum of D over the sphere is a multi-start local search (2k + m + 16 starts): negative values are proofs',
       'the split is tested at c = 1/2 with the neuron of most negative lambda_min(B_i)',
-      'a trial that finds no spurious minimum in 80 searches is vacuous (passes; P <= 3e-5 per trial at k = 8)',
+      'a trial that finds no spurious minimum in 80 searches fails its premise (an evidence failure; P <= 3e-5 per trial at k = 8)',
     ],
   },
   claimed: { kind: 'rate', p0: 1, text: '1 (every spurious minimum hit)' },
