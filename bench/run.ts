@@ -854,7 +854,7 @@ async function entry10(o: Options): Promise<void> {
   void coreRow;
   const trials: { id: string; params: Record<string, number>; what: string }[] = [
     { id: 'leaky-rank', params: { nHalf: 6, mTwenties: 5, gTenths: 5, kappaExp: -2, seed: 11 }, what: 'n=12 m=100 g=0.5 (training + rank, boundary and KKT checks)' },
-    { id: 'off-subspace', params: { nHalf: 10, dSel: 2, mSel: 4, betaSel: 0, seed: 11 }, what: 'n=20 d=384 m=64 (training + perpendicular-perturbation search)' },
+    { id: 'off-subspace', params: { settingSel: 0, dSel: 0, nHalf: 10, mSel: 4, betaSel: 0, seed: 11 }, what: 'n=20 d=1024 m=64 (GD to margin 0.3 at beta and beta/4, flip searches in P_perp)' },
   ];
   for (const t of trials) {
     const claim = getClaim(t.id);
