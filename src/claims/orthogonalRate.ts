@@ -10,6 +10,10 @@
  * log-log slope of mu(t_inf) against n is compatible with the band [-1, -1/2]: its 95% t-interval
  * (RUNS_PER_N runs per n, least squares on log mu) meets the band. The pooled slope over all
  * trials, with its interval, is reported against the conjectured -1/2 in the extras.
+ * Resolution (what this criterion can tell apart): a trial's slope interval has half-width
+ * ~0.12-0.2, so a true slope up to ~0.2 outside the band can still meet it; the mutants sit
+ * 0.25-0.5 outside (order 1, n^-1/4, n^-3/2) and are rejected on every trial measured so far.
+ * The pooled interval of the extras (about +-0.1) is the sharper measurement.
  *
  * Protocol (src/core/dbp25.ts, the authors' exp 2): x_i = r_i e_i (first n basis vectors of R^d,
  * d = 2000), r_i, |y_i| ~ U[1, 2]; f = (1/p) sum_j a_j relu(<w_j, x>), p = nb_neurons(n, 0.05);
