@@ -221,10 +221,31 @@ function rateExtras(seed: number, ns: number[], reps: number): ClaimExtras {
   }
   const fit = xs.length >= 3 ? linearFit(xs, ys) : null;
   const ok = fit !== null && fit.slopeHi >= BAND[0] && fit.slopeLo <= BAND[1];
+  // the band [1/n, 1/sqrt(n)] drawn through the median at the smallest n
+  const med0 = rows.length > 0 ? Number(rows[0][3]) : NaN;
+  const n0 = ns[0];
+  const plotPts = rows.filter((r) => Number.isFinite(Number(r[3]))).map((r) => [Number(r[0]), Number(r[3])] as [number, number]);
+  const plots: NonNullable<ClaimExtras['plots']> = Number.isFinite(med0)
+    ? [{
+        id: 'pl-curvature-vs-n',
+        title: `local PL curvature mu(t_inf) against n (orthogonal, median of ${reps} runs) with the band between c/n and c/sqrt(n) through the first point; pooled slope ${fit === null ? 'n/a' : `${fit.slope.toFixed(2)} [${fit.slopeLo.toFixed(2)}, ${fit.slopeHi.toFixed(2)}]`}`,
+        xLabel: 'n',
+        yLabel: 'mu(t_inf)',
+        xScale: 'log',
+        yScale: 'log',
+        series: [
+          { name: 'measured (median)', mark: 'point', points: plotPts },
+          { name: 'c / n', mark: 'dashed', points: ns.map((n) => [n, (med0 * n0) / n] as [number, number]) },
+          { name: 'c / sqrt(n)', mark: 'dashed', points: ns.map((n) => [n, med0 * Math.sqrt(n0 / n)] as [number, number]) },
+        ],
+        bands: [{ name: '[1/n, 1/sqrt(n)]', points: ns.map((n) => [n, (med0 * n0) / n, med0 * Math.sqrt(n0 / n)] as [number, number, number]) }],
+      }]
+    : [];
   const txt = fit === null ? 'no fit' : `${fit.slope.toFixed(3)} [${fit.slopeLo.toFixed(3)}, ${fit.slopeHi.toFixed(3)}]`;
   return {
     // finding, not a pass criterion: whether the conjectured -1/2 lies in the pooled interval
     metrics: fit === null ? {} : { pooledSlope: fit.slope, pooledSlopeLo: fit.slopeLo, pooledSlopeHi: fit.slopeHi, conjectureInInterval: fit.slopeLo <= -0.5 && fit.slopeHi >= -0.5 ? 1 : 0 },
+    plots,
     tables: [{ title: `mu(t_inf) against n (orthogonal, ${reps} runs per n, medians); conjecture: sqrt(n) mu constant; lower end of the band: n mu constant`, columns: ['n', 'p', 'runs', 'median mu', 'n mu', 'sqrt(n) mu'], rows }],
     checks: [
       { name: `pooled slope over n = ${ns[0]} ... ${ns[ns.length - 1]} meets [-1, -1/2]`, pass: ok, detail: txt },
