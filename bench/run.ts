@@ -35,6 +35,7 @@
  * (node version, cpus, load average) and the raw repetition times.
  */
 import { spawnSync } from 'node:child_process';
+import { BENCH_TRIALS } from './trials.ts';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -852,10 +853,7 @@ async function entry10(o: Options): Promise<void> {
     }
   }
   void coreRow;
-  const trials: { id: string; params: Record<string, number>; what: string }[] = [
-    { id: 'leaky-rank', params: { nHalf: 6, mTwenties: 5, gTenths: 5, kappaExp: -2, seed: 11 }, what: 'n=12 m=100 g=0.5 (training + rank, boundary and KKT checks)' },
-    { id: 'off-subspace', params: { settingSel: 0, dSel: 0, nHalf: 10, mSel: 4, betaSel: 0, seed: 11 }, what: 'n=20 d=1024 m=64 (GD to margin 0.3 at beta and beta/4, flip searches in P_perp)' },
-  ];
+  const trials = BENCH_TRIALS;
   for (const t of trials) {
     const claim = getClaim(t.id);
     const tr = o.quick ? 2 : 5;
