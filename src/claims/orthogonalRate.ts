@@ -41,6 +41,7 @@ import { defineClaim, type Check, type ClaimExtras, type Observed } from './clai
 import { dbp25Instance, localPlCurvature, nbEpochs, nbNeurons, plBounds } from '../core/dbp25.ts';
 import { simulate } from '../core/dynamics.ts';
 import { linearFit } from './_internals/incremental.ts';
+import { median } from '../stats/median.ts';
 
 export const D = 2000;
 export const RUNS_PER_N = 3;
@@ -215,8 +216,7 @@ function rateExtras(seed: number, ns: number[], reps: number): ClaimExtras {
         ys.push(Math.log(run.mu));
       }
     }
-    mus.sort((a, b) => a - b);
-    const med = mus.length === 0 ? NaN : mus[Math.floor(mus.length / 2)];
+    const med = median(mus);
     rows.push([n, nbNeurons(n), mus.length, Number(med.toPrecision(4)), Number((n * med).toPrecision(4)), Number((Math.sqrt(n) * med).toPrecision(4))]);
   }
   const fit = xs.length >= 3 ? linearFit(xs, ys) : null;

@@ -19,6 +19,7 @@ import { Rng } from './rng.ts';
 import { isotropicData, orthogonalData } from './data.ts';
 import { danaInit } from './init.ts';
 import { simulate } from './dynamics.ts';
+import { preActivations } from './model.ts';
 import type { Dataset, ModelConfig, Params, Problem, Trajectory } from './types.ts';
 import { checkInt, InputError } from './errors.ts';
 
@@ -103,14 +104,11 @@ export function maxCoherence(data: Dataset): number {
 /** Every point covered: some neuron j with a_j y_i > 0 and <w_j, x_i> > 0 (the authors' redraw rule). */
 export function allCovered(data: Dataset, p: Params): boolean {
   const { n, d, X, y } = data;
+  const Z = new Float64Array(p.m * n);
+  preActivations(Z, p.W, null, X, p.m, n, d);
   for (let i = 0; i < n; i++) {
     let ok = false;
-    for (let j = 0; j < p.m && !ok; j++) {
-      if (p.a[j] * y[i] <= 0) continue;
-      let u = 0;
-      for (let c = 0; c < d; c++) u += p.W[j * d + c] * X[i * d + c];
-      ok = u > 0;
-    }
+    for (let j = 0; j < p.m && !ok; j++) ok = p.a[j] * y[i] > 0 && Z[j * n + i] > 0;
     if (!ok) return false;
   }
   return true;
@@ -184,15 +182,13 @@ export function localPlCurvature(loss: ArrayLike<number>, last = 100): number {
  */
 export function plBounds(data: Dataset, p: Params): { muLow: number; muUpp: number } {
   const { n, d, X } = data;
+  const Z = new Float64Array(p.m * n);
+  preActivations(Z, p.W, null, X, p.m, n, d);
   let lo = Infinity;
   let hi = 0;
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let j = 0; j < p.m; j++) {
-      let u = 0;
-      for (let c = 0; c < d; c++) u += p.W[j * d + c] * X[i * d + c];
-      if (u > 0) s += p.a[j] * p.a[j];
-    }
+    for (let j = 0; j < p.m; j++) if (Z[j * n + i] > 0) s += p.a[j] * p.a[j];
     s /= p.m;
     lo = Math.min(lo, s);
     hi = Math.max(hi, s);

@@ -12,27 +12,20 @@
  * eta = n / lambda_max(H) the stiffest mode is removed in one step and the slowest decays by
  * (1 - lambda_min / lambda_max) per step; the loss (||r||^2 / 2n) by its square.
  */
-import { symEig } from '../core/linalg.ts';
+import { gram, symEig } from '../core/linalg.ts';
+import { preActivations } from '../core/model.ts';
 import type { Dataset, Params } from '../core/types.ts';
 
 /** H_inf for the data (n x n, row-major). */
 export function ntkInfinite(data: Dataset): Float64Array {
   const { n, d, X } = data;
-  const H = new Float64Array(n * n);
+  const H = gram(X, n, d);
+  const diag = Array.from({ length: n }, (_, i) => H[i * n + i]);
   for (let i = 0; i < n; i++) {
-    for (let k = i; k < n; k++) {
-      let g = 0;
-      let ni = 0;
-      let nk = 0;
-      for (let c = 0; c < d; c++) {
-        g += X[i * d + c] * X[k * d + c];
-        ni += X[i * d + c] ** 2;
-        nk += X[k * d + c] ** 2;
-      }
-      const cos = Math.max(-1, Math.min(1, g / Math.sqrt(ni * nk)));
-      const v = (g * (Math.PI - Math.acos(cos))) / (2 * Math.PI);
-      H[i * n + k] = v;
-      H[k * n + i] = v;
+    for (let k = 0; k < n; k++) {
+      const g = H[i * n + k];
+      const cos = Math.max(-1, Math.min(1, g / Math.sqrt(diag[i] * diag[k])));
+      H[i * n + k] = (g * (Math.PI - Math.acos(cos))) / (2 * Math.PI);
     }
   }
   return H;
@@ -41,22 +34,14 @@ export function ntkInfinite(data: Dataset): Float64Array {
 /** The empirical NTK Gram at W (first layer, a_j^2 = 1, output 1/sqrt(m)). */
 export function ntkEmpirical(data: Dataset, p: Params): Float64Array {
   const { n, d, X } = data;
-  const act = new Uint8Array(p.m * n);
-  for (let j = 0; j < p.m; j++) {
-    for (let i = 0; i < n; i++) {
-      let u = 0;
-      for (let c = 0; c < d; c++) u += p.W[j * d + c] * X[i * d + c];
-      act[j * n + i] = u > 0 ? 1 : 0;
-    }
-  }
-  const H = new Float64Array(n * n);
+  const Z = new Float64Array(p.m * n);
+  preActivations(Z, p.W, null, X, p.m, n, d);
+  const H = gram(X, n, d);
   for (let i = 0; i < n; i++) {
     for (let k = i; k < n; k++) {
       let s = 0;
-      for (let j = 0; j < p.m; j++) s += act[j * n + i] & act[j * n + k];
-      let g = 0;
-      for (let c = 0; c < d; c++) g += X[i * d + c] * X[k * d + c];
-      const v = (s / p.m) * g;
+      for (let j = 0; j < p.m; j++) if (Z[j * n + i] > 0 && Z[j * n + k] > 0) s++;
+      const v = (s / p.m) * H[i * n + k];
       H[i * n + k] = v;
       H[k * n + i] = v;
     }

@@ -12,7 +12,8 @@ import { clusterData, sampleClusterPoints, type ClusterDataset } from '../../cor
 import { normSq } from '../../core/linalg.ts';
 import { margins } from '../../core/observables.ts';
 import type { Dataset, ModelConfig, Params, Problem } from '../../core/types.ts';
-import { accuracy, median, rayFlipRadius, robustCertifiedRadius, robustClusterNetwork, ROBUST_MODEL, signedMeanDirection } from './highdim.ts';
+import { median } from '../../stats/median.ts';
+import { accuracy, rayFlipRadius, robustCertifiedRadius, robustClusterNetwork, ROBUST_MODEL, signedMeanDirection } from './highdim.ts';
 
 /** f(x) = sum_j a_j relu(<w_j, x>): no bias, output scale 1, both layers trained. */
 export const CLUSTER_MODEL: ModelConfig = { activation: 'relu', leak: 0, outputScale: '1', train: 'both', bias: false };

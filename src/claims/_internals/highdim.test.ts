@@ -15,7 +15,6 @@ import {
   gdToMargin,
   logLogSlope,
   maxRowNormSq,
-  median,
   perpDeviation,
   rayFlipRadius,
   robustCertifiedRadius,
@@ -571,16 +570,7 @@ describe('rayFlipRadius / accuracy on a linear model f(x) = <w, x>', () => {
   });
 });
 
-describe('median / logLogSlope', () => {
-  test('median of odd and even lists, NaN for none, input untouched', () => {
-    const xs = [5, 1, 4, 2, 3];
-    expect(median(xs)).toBe(3);
-    expect(xs).toEqual([5, 1, 4, 2, 3]);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(median([7])).toBe(7);
-    expect(median([])).toBeNaN();
-  });
-
+describe('logLogSlope', () => {
   test('logLogSlope recovers the exponent of y = C x^p (any C)', () => {
     const xs = [1, 2, 5, 10, 30, 100];
     for (const p of [-1.7, 0.5, 2]) {

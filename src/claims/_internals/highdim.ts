@@ -295,14 +295,6 @@ export function accuracy(params: Params, model: ModelConfig, X: Float64Array, y:
 // ---------------------------------------------------------------------------------------------
 // Small statistics for extras
 
-/** Median of a list of finite numbers (NaN for an empty list). */
-export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = xs.slice().sort((p, q) => p - q);
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h] : 0.5 * (s[h - 1] + s[h]);
-}
-
 /** Least-squares slope of log y against log x. */
 export function logLogSlope(xs: number[], ys: number[]): number {
   const n = xs.length;

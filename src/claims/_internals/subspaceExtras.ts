@@ -10,7 +10,8 @@ import { Rng } from '../../core/rng.ts';
 import { simulate } from '../../core/dynamics.ts';
 import { margins } from '../../core/observables.ts';
 import { perpGradientScale, weightDecayFactor } from '../../theory/subspace.ts';
-import { adamTrain, logLogSlope, median, perpDeviation } from './highdim.ts';
+import { adamTrain, logLogSlope, perpDeviation } from './highdim.ts';
+import { median } from '../../stats/median.ts';
 import { chessProblem, diagonalProblem, highDimInit, highDimProblem, myv23Init, perpPoint, perpSummary, SUBSPACE_MODEL, trainToMargin, type SubspaceProblem } from './subspaceRun.ts';
 import type { Params } from '../../core/types.ts';
 

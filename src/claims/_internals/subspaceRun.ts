@@ -15,7 +15,8 @@ import { inputGradient, predict } from '../../core/observables.ts';
 import { flipSearch } from '../../core/flip.ts';
 import { InputError, checkInt, checkPositive } from '../../core/errors.ts';
 import type { Dataset, ModelConfig, Params, Problem } from '../../core/types.ts';
-import { gdToMargin, maxRowNormSq, median, perpDeviation } from './highdim.ts';
+import { gdToMargin, maxRowNormSq, perpDeviation } from './highdim.ts';
+import { median } from '../../stats/median.ts';
 
 /** N(x) = sum_j u_j relu(<w_j, x> + b_j): ReLU with biases, output scale 1, every layer trained. */
 export const SUBSPACE_MODEL: ModelConfig = { activation: 'relu', leak: 0, outputScale: '1', train: 'both', bias: true };
